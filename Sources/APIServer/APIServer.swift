@@ -1,0 +1,1 @@
+// The API server library: request pipeline, handlers, storage glue.

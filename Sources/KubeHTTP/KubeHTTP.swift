@@ -1,0 +1,1 @@
+// HTTPS server and client plumbing.
