@@ -1,1 +1,0 @@
-// HTTPS server and client plumbing.
