@@ -90,9 +90,12 @@ extension StrategicMergePatch {
 
     /// `$setElementOrder/<list>`: merges the list (if the patch has it) and orders it: items named
     /// in the order list follow it, the others keep their place relative to the live list.
+    /// Returns the merged lists that the patch also carries, for the caller to store when it reaches
+    /// them, so that members the patch adds keep the patch's key order.
     static func applySetElementOrder(
         _ original: inout JSONObject, _ patch: inout JSONObject, schema: (any StrategicMergeSchema)?
-    ) throws(PatchError) {
+    ) throws(PatchError) -> [String: JSON] {
+        var precomputed: [String: JSON] = [:]
         let orderKeys = patch.keys.filter { $0.hasPrefix(Directive.setElementOrderPrefix) }
         for key in orderKeys {
             let directive = patch.removeValue(forKey: key) ?? .null
@@ -113,10 +116,11 @@ extension StrategicMergePatch {
             case (let current, let patchList?): merged = try mergeList(current ?? [], patchList, field: field)
             case (nil, nil): continue
             }
-            original[listKey] = .array(ordered(merged, patchOrder: order, serverOrder: originalList ?? [],
-                                               mergeKey: field.mergeKey))
-            patch.removeValue(forKey: listKey)
+            let result = JSON.array(ordered(merged, patchOrder: order, serverOrder: originalList ?? [],
+                                            mergeKey: field.mergeKey))
+            if patchList == nil { original[listKey] = result } else { precomputed[listKey] = result }
         }
+        return precomputed
     }
 
     private static func listValue(_ value: JSON?, name: String) throws(PatchError) -> [JSON]? {

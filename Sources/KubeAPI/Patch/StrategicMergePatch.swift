@@ -48,11 +48,15 @@ public enum StrategicMergePatch {
             }
         }
         try applyRetainKeys(&original, &patch)
-        try applySetElementOrder(&original, &patch, schema: schema)
+        let orderedLists = try applySetElementOrder(&original, &patch, schema: schema)
 
         for (key, patchValue) in patch {
             if key.hasPrefix(Directive.deleteFromPrimitiveListPrefix) {
                 try applyDeleteFromPrimitiveList(&original, key: key, values: patchValue)
+                continue
+            }
+            if let list = orderedLists[key] {
+                original[key] = list
                 continue
             }
             if patchValue.isNull {
