@@ -30,14 +30,14 @@ import Testing
                "volumes":[{"name":"v","hostPath":{"path":"/tmp"}}],"nodeName":"n1"},
              "status":{"phase":"Running"}}
             """#)
-        let result = try StrategicMergePatch.apply(JSON(parsing: Self.contractPatch), to: live, schema: podSchema)
+        let result = try StrategicMergePatch.apply(JSON(parsing: Self.contractPatch), to: live, schema: patchTestPodSchema)
         #expect(result == expected, "\(result.jsonString)")
-        #expect(!containsDirective(result))
+        #expect(!containsPatchDirective(result))
     }
 
     @Test func contractExampleOnAnEmptyObjectLeavesNoDirectives() throws {
-        let result = try StrategicMergePatch.apply(JSON(parsing: Self.contractPatch), to: .object([:]), schema: podSchema)
-        #expect(!containsDirective(result), "\(result.jsonString)")
+        let result = try StrategicMergePatch.apply(JSON(parsing: Self.contractPatch), to: .object([:]), schema: patchTestPodSchema)
+        #expect(!containsPatchDirective(result), "\(result.jsonString)")
         #expect(result[path: ["spec", "volumes"]] == (try JSON(parsing: #"[{"hostPath":{"path":"/tmp"},"name":"v"}]"#)))
         #expect(result[path: ["spec", "containers"]] == (try JSON(parsing: #"[{"name":"a","env":[]}]"#)))
     }
@@ -83,7 +83,7 @@ import Testing
                   "restartPolicy":"Always"}}},
              "status":{"replicas":2,"conditions":[{"type":"Available","status":"True"}]}}
             """#)
-        let result = try StrategicMergePatch.apply(patch, to: live, schema: deploymentSchema)
+        let result = try StrategicMergePatch.apply(patch, to: live, schema: patchTestDeploymentSchema)
         #expect(result == expected, "\(result.jsonString)")
     }
 

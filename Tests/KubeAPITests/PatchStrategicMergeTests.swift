@@ -2,28 +2,28 @@ import Testing
 @testable import KubeAPI
 
 /// Whether any strategic merge directive is left anywhere in `value`.
-func containsDirective(_ value: JSON) -> Bool {
+func containsPatchDirective(_ value: JSON) -> Bool {
     switch value {
     case .object(let object):
         for (key, member) in object {
             if key == "$patch" || key == "$retainKeys" || key.hasPrefix("$setElementOrder/")
-                || key.hasPrefix("$deleteFromPrimitiveList/") || containsDirective(member) {
+                || key.hasPrefix("$deleteFromPrimitiveList/") || containsPatchDirective(member) {
                 return true
             }
         }
         return false
-    case .array(let list): return list.contains(where: containsDirective)
+    case .array(let list): return list.contains(where: containsPatchDirective)
     default: return false
     }
 }
 
-let podSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "", version: "v1", kind: "Pod"))
-let deploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
+let patchTestPodSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "", version: "v1", kind: "Pod"))
+let patchTestDeploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
 
 @Suite struct StrategicMergePatchTests {
-    func apply(_ patch: String, to original: String, schema: (any StrategicMergeSchema)? = podSchema) throws -> JSON {
+    func apply(_ patch: String, to original: String, schema: (any StrategicMergeSchema)? = patchTestPodSchema) throws -> JSON {
         let result = try StrategicMergePatch.apply(JSON(parsing: patch), to: JSON(parsing: original), schema: schema)
-        #expect(!containsDirective(result), "directive left in \(result.jsonString)")
+        #expect(!containsPatchDirective(result), "directive left in \(result.jsonString)")
         return result
     }
 
@@ -93,6 +93,16 @@ let deploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "
                   document: #"{"metadata":{"finalizers":["a","b"]}}"#,
                   patch: #"{"metadata":{"$setElementOrder/finalizers":["c","b","a"],"finalizers":["c"]}}"#,
                   expected: #"{"metadata":{"finalizers":["c","b","a"]}}"#),
+        PatchCase(name: "setElementOrder keeps live-only elements where they were",
+                  document: #"{"spec":{"containers":[{"name":"a"},{"name":"x"},{"name":"b"}]}}"#,
+                  patch: #"{"spec":{"$setElementOrder/containers":[{"name":"b"},{"name":"a"}],"containers":[{"name":"a","image":"i"}]}}"#,
+                  expected: #"{"spec":{"containers":[{"name":"x"},{"name":"b"},{"name":"a","image":"i"}]}}"#),
+        PatchCase(name: "a list replaced by a scalar",
+                  document: #"{"spec":{"containers":[{"name":"a"}]}}"#, patch: #"{"spec":{"containers":"x"}}"#,
+                  expected: #"{"spec":{"containers":"x"}}"#),
+        PatchCase(name: "delete directive replacing a scalar removes it",
+                  document: #"{"spec":{"hostname":"h","x":1}}"#, patch: #"{"spec":{"hostname":{"$patch":"delete"}}}"#,
+                  expected: #"{"spec":{"x":1}}"#),
         PatchCase(name: "retainKeys on a volume",
                   document: #"{"spec":{"volumes":[{"name":"v","emptyDir":{}},{"name":"w","secret":{"secretName":"s"}}]}}"#,
                   patch: #"{"spec":{"volumes":[{"$retainKeys":["hostPath","name"],"emptyDir":null,"hostPath":{"path":"/tmp"},"name":"v"}]}}"#,
@@ -174,7 +184,7 @@ let deploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "
         let result = try apply(
             #"{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}"#,
             to: #"{"spec":{"replicas":2,"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}}"#,
-            schema: deploymentSchema)
+            schema: patchTestDeploymentSchema)
         #expect(result == (try JSON(parsing: #"{"spec":{"replicas":2,"strategy":{"type":"Recreate"}}}"#)))
     }
 
@@ -205,6 +215,10 @@ let deploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "
                          kind: .badRequest),
         FailingPatchCase(name: "deleteFromPrimitiveList is not a list", document: #"{"metadata":{"finalizers":["a"]}}"#,
                          patch: #"{"metadata":{"$deleteFromPrimitiveList/finalizers":"a"}}"#, kind: .badRequest),
+        FailingPatchCase(name: "scalars patched into a list of maps", document: #"{"spec":{"containers":[{"name":"a"}]}}"#,
+                         patch: #"{"spec":{"containers":[1,2]}}"#, kind: .invalid),
+        FailingPatchCase(name: "setElementOrder for a value that is not a list", document: #"{"spec":{"containers":"x"}}"#,
+                         patch: #"{"spec":{"$setElementOrder/containers":[{"name":"a"}]}}"#, kind: .invalid),
         FailingPatchCase(name: "list of lists", document: #"{"metadata":{"finalizers":[["a"]]}}"#,
                          patch: #"{"metadata":{"finalizers":[["b"]]}}"#, kind: .invalid),
         FailingPatchCase(name: "mixed element types", document: #"{"metadata":{"finalizers":["a"]}}"#,
@@ -216,7 +230,7 @@ let deploymentSchema = BuiltinMergeSchemas.schema(for: GroupVersionKind(group: "
         let patch = try JSON(parsing: c.patch)
         let document = try JSON(parsing: c.document)
         let error = #expect(throws: PatchError.self) {
-            try StrategicMergePatch.apply(patch, to: document, schema: podSchema)
+            try StrategicMergePatch.apply(patch, to: document, schema: patchTestPodSchema)
         }
         #expect(error?.kind == c.kind, "\(error?.message ?? "")")
     }

@@ -67,11 +67,11 @@ public enum JSONPatch {
         }
     }
 
-    private static func pointer(_ operation: JSONObject, _ field: String, op: String) throws(PatchError) -> JSONPointer {
+    private static func pointer(_ operation: JSONObject, _ field: String, op: String) throws(PatchError) -> JSONPatchPointer {
         guard let text = operation[field]?.stringValue else {
             throw .invalid("\(op) operation: missing or non-string \"\(field)\" field")
         }
-        return try JSONPointer(parsing: text)
+        return try JSONPatchPointer(parsing: text)
     }
 
     private static func value(_ operation: JSONObject, op: String) throws(PatchError) -> JSON {
@@ -88,7 +88,7 @@ public enum JSONPatch {
 
     /// Rebuilds `current` with `edit` applied at `tokens` (relative to `current`).
     private static func edit(
-        _ current: JSON, _ tokens: ArraySlice<String>, _ edit: Edit, _ path: JSONPointer, op: String
+        _ current: JSON, _ tokens: ArraySlice<String>, _ edit: Edit, _ path: JSONPatchPointer, op: String
     ) throws(PatchError) -> JSON {
         guard let token = tokens.first else {
             // The pointer "" names the whole document.
@@ -121,14 +121,14 @@ public enum JSONPatch {
                 if token == "-" {
                     array.append(value)
                 } else {
-                    guard let index = JSONPointer.arrayIndex(token), index <= array.count else {
+                    guard let index = JSONPatchPointer.arrayIndex(token), index <= array.count else {
                         throw .invalid("add operation does not apply: index \"\(token)\" out of bounds in \"\(path)\"")
                     }
                     array.insert(value, at: index)
                 }
                 return .array(array)
             }
-            guard let index = JSONPointer.arrayIndex(token), index < array.count else {
+            guard let index = JSONPatchPointer.arrayIndex(token), index < array.count else {
                 throw .invalid("\(op) operation does not apply: index \"\(token)\" out of bounds in \"\(path)\"")
             }
             if isLast {

@@ -14,8 +14,12 @@ public struct LiteralMergeSchema: StrategicMergeSchema, Hashable, ExpressibleByD
     public var fields: [String: LiteralMergeSchema]
     /// Zero or one element schema; an array gives the recursive type the indirection it needs.
     private var elementSchemas: [LiteralMergeSchema]
+    /// The merge key of a list at this position (`name`, `containerPort`, ...).
     public var patchMergeKey: String?
+    /// `merge`, `retainKeys`, `merge,retainKeys`, `replace` or nil, as the upstream struct tag.
     public var patchStrategy: String?
+
+    /// A schema node; every part is optional, an empty node means "no patch metadata here".
 
     public init(
         fields: [String: LiteralMergeSchema] = [:], elements: LiteralMergeSchema? = nil,
@@ -32,7 +36,9 @@ public struct LiteralMergeSchema: StrategicMergeSchema, Hashable, ExpressibleByD
         self.init(fields: Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 
+    /// The listed member schema, or nil for a member without metadata.
     public func field(_ key: String) -> (any StrategicMergeSchema)? { fields[key] }
+    /// The element schema of a list at this position, if one was given.
     public var elements: (any StrategicMergeSchema)? { elementSchemas.first }
 
     /// A list of maps merged by `mergeKey`; `strategy` may add `retainKeys` (`"merge,retainKeys"`).

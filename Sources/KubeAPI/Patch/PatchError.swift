@@ -14,6 +14,7 @@ public struct PatchError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var kind: Kind
+    /// The reason, worded like upstream's where there is an upstream equivalent.
     public var message: String
 
     public init(kind: Kind, message: String) {
@@ -21,6 +22,7 @@ public struct PatchError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// Factories, one per kind.
     public static func badRequest(_ message: String) -> PatchError { PatchError(kind: .badRequest, message: message) }
     public static func invalid(_ message: String) -> PatchError { PatchError(kind: .invalid, message: message) }
     public static func testFailed(_ message: String) -> PatchError { PatchError(kind: .testFailed, message: message) }

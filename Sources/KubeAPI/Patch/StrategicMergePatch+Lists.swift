@@ -1,7 +1,7 @@
 /// List merging and ordering for strategic merge patches.
 extension StrategicMergePatch {
     /// Merges a patch list into an original list (empty for a list the patch adds).
-    static func mergeList(_ original: [JSON], _ patch: [JSON], field: FieldMeta) throws(PatchError) -> [JSON] {
+    static func mergeList(_ original: [JSON], _ patch: [JSON], field: PatchFieldMeta) throws(PatchError) -> [JSON] {
         if field.merges { return try mergeSlice(original, patch, field: field) }
         // Atomic list: the patch replaces it. Its elements are applied to nothing so that stray
         // directives (a `$patch` element, nested `$setElementOrder`, ...) do not survive.
@@ -33,7 +33,7 @@ extension StrategicMergePatch {
     }
 
     /// A list with strategy `merge`: maps merge by merge key, primitives merge as a set.
-    private static func mergeSlice(_ original: [JSON], _ patch: [JSON], field: FieldMeta) throws(PatchError) -> [JSON] {
+    private static func mergeSlice(_ original: [JSON], _ patch: [JSON], field: PatchFieldMeta) throws(PatchError) -> [JSON] {
         guard let kind = try elementKind(original, patch) else { return original }
         if kind == .scalar {
             var merged: [JSON] = []
@@ -53,20 +53,20 @@ extension StrategicMergePatch {
         var replaceAll = false
         for element in patch {
             guard case .object(let object) = element else { continue }  // elementKind checked
-            guard let directive = object[Directive.marker] else {
+            guard let directive = object[PatchDirective.marker] else {
                 plain.append(object)
                 continue
             }
             switch directive.stringValue {
-            case Directive.delete?:
+            case PatchDirective.delete?:
                 guard let keyValue = object[mergeKey] else { throw missingMergeKey(object, mergeKey) }
                 base.removeAll { sameKey($0, keyValue, mergeKey) }
-            case Directive.replace?:
+            case PatchDirective.replace?:
                 replaceAll = true
-            case Directive.merge?:
+            case PatchDirective.merge?:
                 throw .badRequest("merging lists cannot yet be specified in the patch")
             default:
-                throw Directive.unknownPatchType(directive)
+                throw PatchDirective.unknownPatchType(directive)
             }
         }
         if replaceAll {
@@ -96,16 +96,16 @@ extension StrategicMergePatch {
         _ original: inout JSONObject, _ patch: inout JSONObject, schema: (any StrategicMergeSchema)?
     ) throws(PatchError) -> [String: JSON] {
         var precomputed: [String: JSON] = [:]
-        let orderKeys = patch.keys.filter { $0.hasPrefix(Directive.setElementOrderPrefix) }
+        let orderKeys = patch.keys.filter { $0.hasPrefix(PatchDirective.setElementOrderPrefix) }
         for key in orderKeys {
             let directive = patch.removeValue(forKey: key) ?? .null
-            let listKey = String(key.dropFirst(Directive.setElementOrderPrefix.count))
+            let listKey = String(key.dropFirst(PatchDirective.setElementOrderPrefix.count))
             guard !listKey.isEmpty, case .array(let order) = directive else {
                 throw .badRequest("invalid patch format of setElementOrder list: \(key)")
             }
             // A list the patch deletes needs no order; the null is handled as any other.
             if patch[listKey]?.isNull == true { continue }
-            let field = FieldMeta(schema?.field(listKey))
+            let field = PatchFieldMeta(schema?.field(listKey))
             let originalList = try listValue(original[listKey], name: listKey)
             let patchList = try listValue(patch[listKey], name: listKey)
             try validateOrder(patchList ?? [], order: order, mergeKey: field.mergeKey)
@@ -133,7 +133,7 @@ extension StrategicMergePatch {
 
     /// The patch list must be a subsequence of the order list (deletions aside), as upstream checks.
     private static func validateOrder(_ patchList: [JSON], order: [JSON], mergeKey: String?) throws(PatchError) {
-        let items = patchList.filter { $0[Directive.marker].isNull }
+        let items = patchList.filter { $0[PatchDirective.marker].isNull }
         var patchIndex = 0
         var orderIndex = 0
         while patchIndex < items.count && orderIndex < order.count {

@@ -35,23 +35,23 @@ public enum StrategicMergePatch {
     ) throws(PatchError) -> JSONObject {
         var original = original
         var patch = patch
-        if let directive = patch[Directive.marker] {
+        if let directive = patch[PatchDirective.marker] {
             switch directive.stringValue {
-            case Directive.replace?:
-                patch.removeValue(forKey: Directive.marker)
+            case PatchDirective.replace?:
+                patch.removeValue(forKey: PatchDirective.marker)
                 // The replacement may itself carry directives; applying it to nothing strips them.
                 return try mergeMap([:], patch, schema: schema)
-            case Directive.delete?:
+            case PatchDirective.delete?:
                 return [:]
             default:
-                throw Directive.unknownPatchType(directive)
+                throw PatchDirective.unknownPatchType(directive)
             }
         }
         try applyRetainKeys(&original, &patch)
         let orderedLists = try applySetElementOrder(&original, &patch, schema: schema)
 
         for (key, patchValue) in patch {
-            if key.hasPrefix(Directive.deleteFromPrimitiveListPrefix) {
+            if key.hasPrefix(PatchDirective.deleteFromPrimitiveListPrefix) {
                 try applyDeleteFromPrimitiveList(&original, key: key, values: patchValue)
                 continue
             }
@@ -63,7 +63,7 @@ public enum StrategicMergePatch {
                 original.removeValue(forKey: key)
                 continue
             }
-            let field = FieldMeta(schema?.field(key))
+            let field = PatchFieldMeta(schema?.field(key))
             let merged: JSON?
             if let current = original[key] {
                 merged = try mergeValue(current, patchValue, field: field)
@@ -76,7 +76,7 @@ public enum StrategicMergePatch {
     }
 
     /// Merges one member present in both documents; nil removes it.
-    static func mergeValue(_ current: JSON, _ patch: JSON, field: FieldMeta) throws(PatchError) -> JSON? {
+    static func mergeValue(_ current: JSON, _ patch: JSON, field: PatchFieldMeta) throws(PatchError) -> JSON? {
         switch (current, patch) {
         case (.object(let original), .object(let patchObject)):
             if field.replaces { return try fresh(patch, field: field) }
@@ -91,10 +91,10 @@ public enum StrategicMergePatch {
 
     /// A value the patch puts where the original has nothing comparable: applied to an empty
     /// original so directives inside it are honoured and stripped; nil when it is a delete directive.
-    static func fresh(_ value: JSON, field: FieldMeta) throws(PatchError) -> JSON? {
+    static func fresh(_ value: JSON, field: PatchFieldMeta) throws(PatchError) -> JSON? {
         switch value {
         case .object(let object):
-            if let directive = object[Directive.marker], directive.stringValue == Directive.delete { return nil }
+            if let directive = object[PatchDirective.marker], directive.stringValue == PatchDirective.delete { return nil }
             return .object(try mergeMap([:], object, schema: field.schema))
         case .array(let list):
             return .array(try mergeList([], list, field: field))
@@ -107,7 +107,7 @@ public enum StrategicMergePatch {
 
     /// `$retainKeys`: every patch member must be listed, and original members not listed are dropped.
     private static func applyRetainKeys(_ original: inout JSONObject, _ patch: inout JSONObject) throws(PatchError) {
-        guard let directive = patch.removeValue(forKey: Directive.retainKeys) else { return }
+        guard let directive = patch.removeValue(forKey: PatchDirective.retainKeys) else { return }
         let badFormat = PatchError.badRequest("invalid patch format of retainKeys")
         guard case .array(let items) = directive else { throw badFormat }
         var retained = Set<String>()
@@ -115,7 +115,7 @@ public enum StrategicMergePatch {
             guard let key = item.stringValue else { throw badFormat }
             retained.insert(key)
         }
-        for (key, value) in patch where !value.isNull && !Directive.isListDirective(key) {
+        for (key, value) in patch where !value.isNull && !PatchDirective.isListDirective(key) {
             guard retained.contains(key) else {
                 throw .badRequest("invalid patch format of retainKeys: \"\(key)\" is set but not in $retainKeys")
             }
@@ -127,7 +127,7 @@ public enum StrategicMergePatch {
     private static func applyDeleteFromPrimitiveList(
         _ original: inout JSONObject, key: String, values: JSON
     ) throws(PatchError) {
-        let listKey = String(key.dropFirst(Directive.deleteFromPrimitiveListPrefix.count))
+        let listKey = String(key.dropFirst(PatchDirective.deleteFromPrimitiveListPrefix.count))
         guard !listKey.isEmpty, case .array(let toDelete) = values else {
             throw .badRequest("invalid patch format of primitive list: \(key)")
         }
@@ -137,7 +137,7 @@ public enum StrategicMergePatch {
 }
 
 /// The patch metadata of one field, read from its schema.
-struct FieldMeta {
+struct PatchFieldMeta {
     var schema: (any StrategicMergeSchema)?
     var strategies: [Substring]
 
@@ -150,11 +150,11 @@ struct FieldMeta {
     var merges: Bool { strategies.contains("merge") }
     var replaces: Bool { strategies.contains("replace") }
     /// The metadata of this list's elements (only lists of lists read it).
-    var elements: FieldMeta { FieldMeta(schema?.elements) }
+    var elements: PatchFieldMeta { PatchFieldMeta(schema?.elements) }
 }
 
 /// Directive spellings of the strategic merge patch format.
-enum Directive {
+enum PatchDirective {
     static let marker = "$patch"
     static let replace = "replace"
     static let delete = "delete"

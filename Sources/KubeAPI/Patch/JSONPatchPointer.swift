@@ -1,5 +1,5 @@
 /// An RFC 6901 JSON Pointer, split into unescaped reference tokens.
-struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
+struct JSONPatchPointer: Hashable, Sendable, CustomStringConvertible {
     /// The reference tokens; empty for the whole document (`""`).
     var tokens: [String]
     /// The pointer as written in the patch, kept for error messages.
@@ -36,7 +36,7 @@ struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether `self` points strictly inside `other` (used to refuse moving a value into itself).
-    func isProperDescendant(of other: JSONPointer) -> Bool {
+    func isProperDescendant(of other: JSONPatchPointer) -> Bool {
         tokens.count > other.tokens.count && Array(tokens.prefix(other.tokens.count)) == other.tokens
     }
 
@@ -49,7 +49,7 @@ struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
                 guard let next = object[token] else { return nil }
                 current = next
             case .array(let array):
-                guard let index = JSONPointer.arrayIndex(token), index < array.count else { return nil }
+                guard let index = JSONPatchPointer.arrayIndex(token), index < array.count else { return nil }
                 current = array[index]
             default:
                 return nil
