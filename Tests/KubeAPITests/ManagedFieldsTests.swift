@@ -201,6 +201,27 @@ struct LiteralSchema: StrategicMergeSchema {
         #expect(ManagedFields.entries(of: result)?.map(\.apiVersion) == ["apps/v1", "apps/v1beta1"])
     }
 
+    @Test func capsUpdateManagersIntoAncientChanges() throws {
+        var object: JSON = ["metadata": ["name": "a"]]
+        for i in 0..<13 {
+            var new = object
+            new["metadata"]["labels"]["l\(i)"] = "x"
+            let time = "2024-05-01T10:00:\(i < 10 ? "0" : "")\(i)Z"
+            object = ManagedFields.update(old: object, new: new, manager: "m\(i)", apiVersion: "v1", time: time,
+                                          subresource: nil, schema: nil)
+        }
+        let entries = try #require(ManagedFields.entries(of: object))
+        #expect(entries.count == ManagedFields.maxUpdateManagers)
+        let ancient = try #require(entries.first { $0.manager == "ancient-changes" })
+        #expect(ancient.fields.paths == [[.field("metadata"), .field("labels")],
+                                         [.field("metadata"), .field("labels"), .field("l0")],
+                                         [.field("metadata"), .field("labels"), .field("l1")],
+                                         [.field("metadata"), .field("labels"), .field("l2")],
+                                         [.field("metadata"), .field("labels"), .field("l3")]])
+        #expect(ancient.time == "2024-05-01T10:00:03Z")
+        #expect(entries.map(\.manager).filter { $0.hasPrefix("m") } == (4..<13).map { "m\($0)" })
+    }
+
     // MARK: - FieldsV1
 
     @Test func fieldsV1RoundTrip() throws {

@@ -8,7 +8,8 @@
 /// merged into the entry with the same identity (manager, operation, subresource, and — for
 /// `Update` — apiVersion), whose `time` is then set; an operation that changed nothing leaves
 /// every timestamp alone. Entries are sorted as upstream encodes them (operation, time, manager,
-/// apiVersion, subresource), so the output is deterministic.
+/// apiVersion, subresource), so the output is deterministic. At most `maxUpdateManagers` `Update`
+/// entries are kept; older ones are folded into `ancient-changes`.
 public enum ManagedFields {
     /// Paths never tracked (upstream `stripMetaManager`); not recursive: labels stay tracked.
     static let strippedPaths = FieldSet(paths: [
@@ -64,6 +65,7 @@ public enum ManagedFields {
             }
         }
         entries.removeAll { $0.fields.isEmpty }
+        capUpdateManagers(&entries)
         entries.sort(by: Entry.encodingOrder)
 
         var result = new
