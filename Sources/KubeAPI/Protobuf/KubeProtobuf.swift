@@ -9,6 +9,14 @@ public enum KubeProtobuf {
     /// The media type of Kubernetes protobuf bodies.
     public static let mediaType = "application/vnd.kubernetes.protobuf"
 
+    /// Whether a request's Content-Type names a single protobuf object (parameters such as
+    /// `charset` are ignored; `stream=watch` is a watch stream, not a request body).
+    public static func matches(contentType: String) -> Bool {
+        let parts = contentType.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
+        guard let type = parts.first, type == mediaType else { return false }
+        return !parts.dropFirst().contains { $0.hasPrefix("stream=") }
+    }
+
     /// The four bytes every Kubernetes protobuf body starts with.
     public static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
 
@@ -83,6 +91,15 @@ public enum KubeProtobuf {
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw .badRequest("protobuf: \(what) is not valid UTF-8")
         }
+        return s
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var s = self
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
         return s
     }
 }
