@@ -8,7 +8,10 @@ Used once to capture the fixtures in Tests/KubeAPITests/ProtobufFixtures.swift:
         create deployment web --image=nginx:1.25 --replicas=3 --port=80
 
 Each POST body is written to OUTDIR/<n>-<last path segment>.bin (raw bytes) and the
-Content-Type to a matching .ct file. The server speaks plain HTTP on 127.0.0.1 only.
+Content-Type plus request path to a matching .ct file. The server speaks plain HTTP on
+127.0.0.1 only. It also answers enough (a Node, a PodList) for `kubectl drain node1` to
+reach its eviction POST; kubectl v1.32.4 sent that one as JSON, not protobuf.
+Run with HOME pointed at a temporary directory: the kubectl dispatcher caches /version there.
 """
 import json
 import os
