@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg==")])
     func base64(plain: String, encoded: String) {
-        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(ProtoWellKnown.Base64.encode(Array(plain.utf8)) == encoded)
     }
 
     @Test func metadataWellKnownTypes() throws {
@@ -217,7 +217,7 @@ import Testing
 
     /// Random bytes after the magic: decoding returns or throws a StatusError, never traps.
     @Test func garbageNeverCrashes() {
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = ProtobufTestRNG(seed: 0x5EED)
         for _ in 0..<2_000 {
             let length = Int(rng.next() % 64)
             let garbage = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -254,7 +254,7 @@ import Testing
 }
 
 /// A tiny deterministic generator so the garbage test is reproducible.
-struct SplitMix64 {
+struct ProtobufTestRNG {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -5,7 +5,7 @@ import Testing
 /// what `kubectl create ... --dry-run=client -o json` prints, minus Go's zero-valued structs
 /// (`creationTimestamp: null`, `resources: {}`, `strategy: {}`, `status: {}`), which we drop.
 @Suite struct ProtobufKubectlTests {
-    func decode(_ fixture: String) throws -> JSON { try KubeProtobuf.decode(fixtureBytes(fixture)) }
+    func decode(_ fixture: String) throws -> JSON { try KubeProtobuf.decode(protobufFixtureBytes(fixture)) }
 
     @Test func createDeployment() throws {
         let d = try decode(KubectlProtobufFixtures.createDeployment)
@@ -51,7 +51,7 @@ import Testing
         #expect(s["type"] == "kubernetes.io/dockerconfigjson")
         let config = try #require(s["data"][".dockerconfigjson"].stringValue)
         #expect(config == "eyJhdXRocyI6eyJyLmlvIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==")
-        let decoded = try JSON(parsing: fixtureBytes(config))
+        let decoded = try JSON(parsing: protobufFixtureBytes(config))
         #expect(decoded[path: ["auths", "r.io", "username"]] == "u")
     }
 
@@ -170,7 +170,7 @@ import Testing
         KubectlProtobufFixtures.createSecretGeneric,
     ])
     func truncatedBodiesFailCleanly(fixture: String) {
-        let body = fixtureBytes(fixture)
+        let body = protobufFixtureBytes(fixture)
         var failures = 0
         for length in 0..<body.count {
             do {

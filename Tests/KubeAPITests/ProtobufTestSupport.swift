@@ -2,7 +2,7 @@ import Foundation
 @testable import KubeAPI
 
 /// Decodes a base64 fixture (line breaks allowed) into bytes.
-func fixtureBytes(_ base64: String) -> [UInt8] {
+func protobufFixtureBytes(_ base64: String) -> [UInt8] {
     guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
         fatalError("bad base64 fixture")
     }

@@ -84,7 +84,7 @@ public struct ProtoDecoder: Sendable {
         case .string:
             return .string(try utf8(expectBytes(value, field, message), field, message))
         case .bytes:
-            return .string(Base64.encode(try expectBytes(value, field, message)))
+            return .string(ProtoWellKnown.Base64.encode(try expectBytes(value, field, message)))
         case .bool:
             return .bool(try expectVarint(value, field, message) != 0)
         case .int32:

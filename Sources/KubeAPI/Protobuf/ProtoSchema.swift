@@ -76,9 +76,12 @@ public struct ProtoMessage: Sendable {
     }
 }
 
-/// Shorthand used by the descriptor tables.
-func f(_ number: Int, _ name: String, _ type: ProtoFieldType = .string, _ occurs: ProtoOccurs = .optional) -> ProtoField {
-    ProtoField(number, name, type, occurs)
+extension ProtoField {
+    /// Shorthand for the descriptor tables: `.f(1, "name")`, `.f(2, "replicas", .int32, .emitZero)`.
+    static func f(_ number: Int, _ name: String, _ type: ProtoFieldType = .string,
+                  _ occurs: ProtoOccurs = .optional) -> ProtoField {
+        ProtoField(number, name, type, occurs)
+    }
 }
 
 /// All message descriptors, keyed by `"<group>.<Message>"` (e.g. `"apps.DeploymentSpec"`).

@@ -145,22 +145,24 @@ enum ProtoWellKnown {
     }
 }
 
-/// Standard base64 with padding, as Go's `encoding/json` writes `[]byte`.
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+extension ProtoWellKnown {
+    /// Standard base64 with padding, as Go's `encoding/json` writes `[]byte`.
+    enum Base64 {
+        private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next(), b2 = iterator.next()
-            let n = UInt32(b0) << 16 | UInt32(b1 ?? 0) << 8 | UInt32(b2 ?? 0)
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(b1 == nil ? UInt8(ascii: "=") : alphabet[Int(n >> 6 & 63)])
-            out.append(b2 == nil ? UInt8(ascii: "=") : alphabet[Int(n & 63)])
+        static func encode(_ bytes: some Collection<UInt8>) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity((bytes.count + 2) / 3 * 4)
+            var iterator = bytes.makeIterator()
+            while let b0 = iterator.next() {
+                let b1 = iterator.next(), b2 = iterator.next()
+                let n = UInt32(b0) << 16 | UInt32(b1 ?? 0) << 8 | UInt32(b2 ?? 0)
+                out.append(alphabet[Int(n >> 18 & 63)])
+                out.append(alphabet[Int(n >> 12 & 63)])
+                out.append(b1 == nil ? UInt8(ascii: "=") : alphabet[Int(n >> 6 & 63)])
+                out.append(b2 == nil ? UInt8(ascii: "=") : alphabet[Int(n & 63)])
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
