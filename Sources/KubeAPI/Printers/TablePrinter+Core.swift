@@ -4,31 +4,31 @@ extension KindPrinter {
     static let service = KindPrinter(
         columns: [
             .name,
-            Column(name: "Type", type: "string", description: "type determines how the Service is exposed. Defaults to ClusterIP."),
-            Column(name: "Cluster-IP", type: "string", description: "clusterIP is the IP address of the service and is usually assigned randomly."),
-            Column(name: "External-IP", type: "string", description: "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
-            Column(name: "Port(s)", type: "string", description: "The list of ports that are exposed by this service."),
+            PrinterColumn(name: "Type", type: "string", description: "type determines how the Service is exposed. Defaults to ClusterIP."),
+            PrinterColumn(name: "Cluster-IP", type: "string", description: "clusterIP is the IP address of the service and is usually assigned randomly."),
+            PrinterColumn(name: "External-IP", type: "string", description: "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
+            PrinterColumn(name: "Port(s)", type: "string", description: "The list of ports that are exposed by this service."),
             .age,
-            Column(name: "Selector", type: "string", description: "Route service traffic to pods with label keys and values matching this selector.", priority: 1),
+            PrinterColumn(name: "Selector", type: "string", description: "Route service traffic to pods with label keys and values matching this selector.", priority: 1),
         ],
         cells: { svc, now in
             let spec = svc["spec"]
-            var clusterIP = Cell.string(spec[path: ["clusterIPs"]][0])
-            if clusterIP.isEmpty { clusterIP = Cell.string(spec["clusterIP"]) }
+            var clusterIP = PrinterCell.string(spec[path: ["clusterIPs"]][0])
+            if clusterIP.isEmpty { clusterIP = PrinterCell.string(spec["clusterIP"]) }
             let ports = servicePorts(spec["ports"])
             return [
-                Cell.name(svc), .string(spec["type"].stringValue ?? "ClusterIP"), .string(clusterIP.isEmpty ? "<none>" : clusterIP),
-                .string(serviceExternalIP(svc)), .string(ports.isEmpty ? "<none>" : ports), Cell.age(svc, now),
-                .string(Cell.formatLabels(spec["selector"])),
+                PrinterCell.name(svc), .string(spec["type"].stringValue ?? "ClusterIP"), .string(clusterIP.isEmpty ? "<none>" : clusterIP),
+                .string(serviceExternalIP(svc)), .string(ports.isEmpty ? "<none>" : ports), PrinterCell.age(svc, now),
+                .string(PrinterCell.formatLabels(spec["selector"])),
             ]
         })
 
     /// `80/TCP,443:30443/TCP` (upstream `makePortString`); the protocol defaults to TCP.
     static func servicePorts(_ ports: JSON) -> String {
-        Cell.array(ports).map { port in
-            let number = Cell.int(port["port"])
+        PrinterCell.array(ports).map { port in
+            let number = PrinterCell.int(port["port"])
             let proto = port["protocol"].stringValue ?? "TCP"
-            let nodePort = Cell.int(port["nodePort"])
+            let nodePort = PrinterCell.int(port["nodePort"])
             return nodePort > 0 ? "\(number):\(nodePort)/\(proto)" : "\(number)/\(proto)"
         }.joined(separator: ",")
     }
@@ -36,12 +36,12 @@ extension KindPrinter {
     /// The External-IP cell (upstream `getServiceExternalIP`, wide form).
     static func serviceExternalIP(_ svc: JSON) -> String {
         let spec = svc["spec"]
-        let externalIPs = Cell.array(spec["externalIPs"]).compactMap(\.stringValue)
+        let externalIPs = PrinterCell.array(spec["externalIPs"]).compactMap(\.stringValue)
         switch spec["type"].stringValue ?? "ClusterIP" {
         case "ClusterIP", "NodePort":
             return externalIPs.isEmpty ? "<none>" : externalIPs.joined(separator: ",")
         case "LoadBalancer":
-            let ingress = Cell.array(svc[path: ["status", "loadBalancer", "ingress"]]).compactMap { entry -> String? in
+            let ingress = PrinterCell.array(svc[path: ["status", "loadBalancer", "ingress"]]).compactMap { entry -> String? in
                 if let ip = entry["ip"].stringValue, !ip.isEmpty { return ip }
                 if let host = entry["hostname"].stringValue, !host.isEmpty { return host }
                 return nil
@@ -49,7 +49,7 @@ extension KindPrinter {
             let all = ingress + externalIPs
             return all.isEmpty ? "<pending>" : all.joined(separator: ",")
         case "ExternalName":
-            return Cell.string(spec["externalName"])
+            return PrinterCell.string(spec["externalName"])
         default:
             return "<unknown>"
         }
@@ -58,22 +58,22 @@ extension KindPrinter {
     static let endpoints = KindPrinter(
         columns: [
             .name,
-            Column(name: "Endpoints", type: "string", description: "The set of all endpoints is the union of all subsets."),
+            PrinterColumn(name: "Endpoints", type: "string", description: "The set of all endpoints is the union of all subsets."),
             .age,
         ],
-        cells: { ep, now in [Cell.name(ep), .string(formatEndpoints(ep)), Cell.age(ep, now)] })
+        cells: { ep, now in [PrinterCell.name(ep), .string(formatEndpoints(ep)), PrinterCell.age(ep, now)] })
 
     /// `10.0.0.1:80,10.0.0.2:80 + 3 more...`: at most three addresses (upstream `formatEndpoints`).
     static func formatEndpoints(_ ep: JSON) -> String {
-        let subsets = Cell.array(ep["subsets"])
+        let subsets = PrinterCell.array(ep["subsets"])
         if subsets.isEmpty { return "<none>" }
         let max = 3
         var list: [String] = []
         var count = 0
         var more = false
         for subset in subsets {
-            let addresses = Cell.array(subset["addresses"]).map { Cell.string($0["ip"]) }
-            let ports = Cell.array(subset["ports"])
+            let addresses = PrinterCell.array(subset["addresses"]).map { PrinterCell.string($0["ip"]) }
+            let ports = PrinterCell.array(subset["ports"])
             if ports.isEmpty {
                 count += addresses.count
                 for ip in addresses {
@@ -87,7 +87,7 @@ extension KindPrinter {
                 for ip in addresses {
                     if list.count == max { more = true; break }
                     let host = ip.contains(":") ? "[\(ip)]" : ip
-                    list.append("\(host):\(Cell.int(port["port"]))")
+                    list.append("\(host):\(PrinterCell.int(port["port"]))")
                 }
             }
         }
@@ -99,24 +99,24 @@ extension KindPrinter {
     static let node = KindPrinter(
         columns: [
             .name,
-            Column(name: "Status", type: "string", description: "The status of the node"),
-            Column(name: "Roles", type: "string", description: "The roles of the node"),
+            PrinterColumn(name: "Status", type: "string", description: "The status of the node"),
+            PrinterColumn(name: "Roles", type: "string", description: "The roles of the node"),
             .age,
-            Column(name: "Version", type: "string", description: "Kubelet Version reported by the node."),
-            Column(name: "Internal-IP", type: "string", description: "List of addresses reachable to the node.", priority: 1),
-            Column(name: "External-IP", type: "string", description: "List of addresses reachable to the node.", priority: 1),
-            Column(name: "OS-Image", type: "string", description: "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", priority: 1),
-            Column(name: "Kernel-Version", type: "string", description: "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", priority: 1),
-            Column(name: "Container-Runtime", type: "string", description: "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", priority: 1),
+            PrinterColumn(name: "Version", type: "string", description: "Kubelet Version reported by the node."),
+            PrinterColumn(name: "Internal-IP", type: "string", description: "List of addresses reachable to the node.", priority: 1),
+            PrinterColumn(name: "External-IP", type: "string", description: "List of addresses reachable to the node.", priority: 1),
+            PrinterColumn(name: "OS-Image", type: "string", description: "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", priority: 1),
+            PrinterColumn(name: "Kernel-Version", type: "string", description: "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", priority: 1),
+            PrinterColumn(name: "Container-Runtime", type: "string", description: "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", priority: 1),
         ],
         cells: { node, now in
             let info = node[path: ["status", "nodeInfo"]]
             func known(_ s: String) -> JSON { .string(s.isEmpty ? "<unknown>" : s) }
             return [
-                Cell.name(node), .string(nodeStatus(node)), .string(nodeRoles(node)), Cell.age(node, now),
-                .string(Cell.string(info["kubeletVersion"])), .string(nodeAddress(node, "InternalIP")),
-                .string(nodeAddress(node, "ExternalIP")), known(Cell.string(info["osImage"])),
-                known(Cell.string(info["kernelVersion"])), known(Cell.string(info["containerRuntimeVersion"])),
+                PrinterCell.name(node), .string(nodeStatus(node)), .string(nodeRoles(node)), PrinterCell.age(node, now),
+                .string(PrinterCell.string(info["kubeletVersion"])), .string(nodeAddress(node, "InternalIP")),
+                .string(nodeAddress(node, "ExternalIP")), known(PrinterCell.string(info["osImage"])),
+                known(PrinterCell.string(info["kernelVersion"])), known(PrinterCell.string(info["containerRuntimeVersion"])),
             ]
         })
 
@@ -125,8 +125,8 @@ extension KindPrinter {
     static func nodeStatus(_ node: JSON) -> String {
         var parts: [String] = []
         // Upstream keeps the last condition of a type when a type repeats.
-        if let ready = Cell.array(node[path: ["status", "conditions"]]).last(where: { Cell.string($0["type"]) == "Ready" }) {
-            parts.append(Cell.string(ready["status"]) == "True" ? "Ready" : "NotReady")
+        if let ready = PrinterCell.array(node[path: ["status", "conditions"]]).last(where: { PrinterCell.string($0["type"]) == "Ready" }) {
+            parts.append(PrinterCell.string(ready["status"]) == "True" ? "Ready" : "NotReady")
         } else {
             parts.append("Unknown")
         }
@@ -150,37 +150,37 @@ extension KindPrinter {
     }
 
     static func nodeAddress(_ node: JSON, _ type: String) -> String {
-        let match = Cell.array(node[path: ["status", "addresses"]]).first { Cell.string($0["type"]) == type }
-        return match.map { Cell.string($0["address"]) } ?? "<none>"
+        let match = PrinterCell.array(node[path: ["status", "addresses"]]).first { PrinterCell.string($0["type"]) == type }
+        return match.map { PrinterCell.string($0["address"]) } ?? "<none>"
     }
 
     static let namespace = KindPrinter(
-        columns: [.name, Column(name: "Status", type: "string", description: "The status of the namespace"), .age],
-        cells: { ns, now in [Cell.name(ns), .string(Cell.string(ns[path: ["status", "phase"]])), Cell.age(ns, now)] })
+        columns: [.name, PrinterColumn(name: "Status", type: "string", description: "The status of the namespace"), .age],
+        cells: { ns, now in [PrinterCell.name(ns), .string(PrinterCell.string(ns[path: ["status", "phase"]])), PrinterCell.age(ns, now)] })
 
     static let configMap = KindPrinter(
-        columns: [.name, Column(name: "Data", type: "integer", description: "Number of data in configmap"), .age],
+        columns: [.name, PrinterColumn(name: "Data", type: "integer", description: "Number of data in configmap"), .age],
         cells: { cm, now in
             let count = (cm["data"].objectValue?.count ?? 0) + (cm["binaryData"].objectValue?.count ?? 0)
-            return [Cell.name(cm), .int(Int64(count)), Cell.age(cm, now)]
+            return [PrinterCell.name(cm), .int(Int64(count)), PrinterCell.age(cm, now)]
         })
 
     static let secret = KindPrinter(
         columns: [
             .name,
-            Column(name: "Type", type: "string", description: "Used to facilitate programmatic handling of secret data."),
-            Column(name: "Data", type: "integer", description: "Number of data in secret"),
+            PrinterColumn(name: "Type", type: "string", description: "Used to facilitate programmatic handling of secret data."),
+            PrinterColumn(name: "Data", type: "integer", description: "Number of data in secret"),
             .age,
         ],
         cells: { s, now in
-            [Cell.name(s), .string(s["type"].stringValue ?? "Opaque"), .int(Int64(s["data"].objectValue?.count ?? 0)), Cell.age(s, now)]
+            [PrinterCell.name(s), .string(s["type"].stringValue ?? "Opaque"), .int(Int64(s["data"].objectValue?.count ?? 0)), PrinterCell.age(s, now)]
         })
 
     static let serviceAccount = KindPrinter(
-        columns: [.name, Column(name: "Secrets", type: "string", description: "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."), .age],
-        cells: { sa, now in [Cell.name(sa), .int(Int64(Cell.array(sa["secrets"]).count)), Cell.age(sa, now)] })
+        columns: [.name, PrinterColumn(name: "Secrets", type: "string", description: "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."), .age],
+        cells: { sa, now in [PrinterCell.name(sa), .int(Int64(PrinterCell.array(sa["secrets"]).count)), PrinterCell.age(sa, now)] })
 
     static let lease = KindPrinter(
-        columns: [.name, Column(name: "Holder", type: "string", description: "The holder of the lease."), .age],
-        cells: { l, now in [Cell.name(l), .string(Cell.string(l[path: ["spec", "holderIdentity"]])), Cell.age(l, now)] })
+        columns: [.name, PrinterColumn(name: "Holder", type: "string", description: "The holder of the lease."), .age],
+        cells: { l, now in [PrinterCell.name(l), .string(PrinterCell.string(l[path: ["spec", "holderIdentity"]])), PrinterCell.age(l, now)] })
 }

@@ -5,16 +5,16 @@ extension KindPrinter {
     static let pod = KindPrinter(
         columns: [
             .name,
-            Column(name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic."),
-            Column(name: "Status", type: "string", description: "The aggregate status of the containers in this pod."),
-            Column(
+            PrinterColumn(name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic."),
+            PrinterColumn(name: "Status", type: "string", description: "The aggregate status of the containers in this pod."),
+            PrinterColumn(
                 name: "Restarts", type: "string",
                 description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
             .age,
-            Column(name: "IP", type: "string", description: "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", priority: 1),
-            Column(name: "Node", type: "string", description: "NodeName indicates in which node this pod is scheduled.", priority: 1),
-            Column(name: "Nominated Node", type: "string", description: "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.", priority: 1),
-            Column(name: "Readiness Gates", type: "string", description: "If specified, all readiness gates will be evaluated for pod readiness.", priority: 1),
+            PrinterColumn(name: "IP", type: "string", description: "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", priority: 1),
+            PrinterColumn(name: "Node", type: "string", description: "NodeName indicates in which node this pod is scheduled.", priority: 1),
+            PrinterColumn(name: "Nominated Node", type: "string", description: "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.", priority: 1),
+            PrinterColumn(name: "Readiness Gates", type: "string", description: "If specified, all readiness gates will be evaluated for pod readiness.", priority: 1),
         ],
         cells: { pod, now in PodSummary(pod).cells(now: now) },
         conditions: { pod in
@@ -42,34 +42,34 @@ struct PodSummary {
     init(_ pod: JSON) {
         self.pod = pod
         let spec = pod["spec"], status = pod["status"]
-        let phase = Cell.string(status["phase"])
+        let phase = PrinterCell.string(status["phase"])
         reason = status["reason"].stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? phase
-        for condition in Cell.array(status["conditions"])
-        where Cell.string(condition["type"]) == "PodScheduled" && Cell.string(condition["reason"]) == "SchedulingGated" {
+        for condition in PrinterCell.array(status["conditions"])
+        where PrinterCell.string(condition["type"]) == "PodScheduled" && PrinterCell.string(condition["reason"]) == "SchedulingGated" {
             reason = "SchedulingGated"
         }
 
-        let initContainers = Cell.array(spec["initContainers"])
+        let initContainers = PrinterCell.array(spec["initContainers"])
         // Sidecars (init containers with restartPolicy Always) count as regular containers.
-        let sidecars = Set(initContainers.filter { Cell.string($0["restartPolicy"]) == "Always" }.map { Cell.string($0["name"]) })
-        total = Cell.array(spec["containers"]).count + sidecars.count
+        let sidecars = Set(initContainers.filter { PrinterCell.string($0["restartPolicy"]) == "Always" }.map { PrinterCell.string($0["name"]) })
+        total = PrinterCell.array(spec["containers"]).count + sidecars.count
 
         var sidecarRestarts = 0
         var lastSidecarRestart: Date?
         var initializing = false
-        for (index, container) in Cell.array(status["initContainerStatuses"]).enumerated() {
-            let name = Cell.string(container["name"])
+        for (index, container) in PrinterCell.array(status["initContainerStatuses"]).enumerated() {
+            let name = PrinterCell.string(container["name"])
             let isSidecar = sidecars.contains(name)
-            restarts += Int(Cell.int(container["restartCount"]))
+            restarts += Int(PrinterCell.int(container["restartCount"]))
             let finished = Self.finishedAt(container)
             lastRestart = Self.later(lastRestart, finished)
             if isSidecar {
-                sidecarRestarts += Int(Cell.int(container["restartCount"]))
+                sidecarRestarts += Int(PrinterCell.int(container["restartCount"]))
                 lastSidecarRestart = Self.later(lastSidecarRestart, finished)
             }
             let terminated = container[path: ["state", "terminated"]]
-            let waitingReason = Cell.string(container[path: ["state", "waiting", "reason"]])
-            if !terminated.isNull && Cell.int(terminated["exitCode"]) == 0 {
+            let waitingReason = PrinterCell.string(container[path: ["state", "waiting", "reason"]])
+            if !terminated.isNull && PrinterCell.int(terminated["exitCode"]) == 0 {
                 continue
             }
             if isSidecar && container["started"].boolValue == true {
@@ -77,13 +77,13 @@ struct PodSummary {
                 continue
             }
             if !terminated.isNull {
-                let terminatedReason = Cell.string(terminated["reason"])
+                let terminatedReason = PrinterCell.string(terminated["reason"])
                 if !terminatedReason.isEmpty {
                     reason = "Init:" + terminatedReason
-                } else if Cell.int(terminated["signal"]) != 0 {
-                    reason = "Init:Signal:\(Cell.int(terminated["signal"]))"
+                } else if PrinterCell.int(terminated["signal"]) != 0 {
+                    reason = "Init:Signal:\(PrinterCell.int(terminated["signal"]))"
                 } else {
-                    reason = "Init:ExitCode:\(Cell.int(terminated["exitCode"]))"
+                    reason = "Init:ExitCode:\(PrinterCell.int(terminated["exitCode"]))"
                 }
             } else if !waitingReason.isEmpty && waitingReason != "PodInitializing" {
                 reason = "Init:" + waitingReason
@@ -98,19 +98,19 @@ struct PodSummary {
             restarts = sidecarRestarts
             lastRestart = lastSidecarRestart
             var hasRunning = false
-            for container in Cell.array(status["containerStatuses"]).reversed() {
-                restarts += Int(Cell.int(container["restartCount"]))
+            for container in PrinterCell.array(status["containerStatuses"]).reversed() {
+                restarts += Int(PrinterCell.int(container["restartCount"]))
                 lastRestart = Self.later(lastRestart, Self.finishedAt(container))
                 let state = container["state"]
-                let waitingReason = Cell.string(state[path: ["waiting", "reason"]])
+                let waitingReason = PrinterCell.string(state[path: ["waiting", "reason"]])
                 let terminated = state["terminated"]
                 if !waitingReason.isEmpty {
                     reason = waitingReason
-                } else if !terminated.isNull, !Cell.string(terminated["reason"]).isEmpty {
-                    reason = Cell.string(terminated["reason"])
+                } else if !terminated.isNull, !PrinterCell.string(terminated["reason"]).isEmpty {
+                    reason = PrinterCell.string(terminated["reason"])
                 } else if !terminated.isNull {
-                    let signal = Cell.int(terminated["signal"])
-                    reason = signal != 0 ? "Signal:\(signal)" : "ExitCode:\(Cell.int(terminated["exitCode"]))"
+                    let signal = PrinterCell.int(terminated["signal"])
+                    reason = signal != 0 ? "Signal:\(signal)" : "ExitCode:\(PrinterCell.int(terminated["exitCode"]))"
                 } else if container["ready"].boolValue == true && !state["running"].isNull {
                     hasRunning = true
                     ready += 1
@@ -123,7 +123,7 @@ struct PodSummary {
         }
 
         let deleting = !pod[path: ["metadata", "deletionTimestamp"]].isNull
-        if deleting && Cell.string(status["reason"]) == "NodeLost" {
+        if deleting && PrinterCell.string(status["reason"]) == "NodeLost" {
             reason = "Unknown"
         } else if deleting && phase != "Succeeded" && phase != "Failed" {
             reason = "Terminating"
@@ -138,23 +138,23 @@ struct PodSummary {
 
     func cells(now: Date) -> [JSON] {
         let spec = pod["spec"], status = pod["status"]
-        var ip = Cell.string(status[path: ["podIPs"]][0]["ip"])
-        if ip.isEmpty { ip = Cell.string(status["podIP"]) }
-        let node = Cell.string(spec["nodeName"])
-        let nominated = Cell.string(status["nominatedNodeName"])
+        var ip = PrinterCell.string(status[path: ["podIPs"]][0]["ip"])
+        if ip.isEmpty { ip = PrinterCell.string(status["podIP"]) }
+        let node = PrinterCell.string(spec["nodeName"])
+        let nominated = PrinterCell.string(status["nominatedNodeName"])
         var gates = "<none>"
-        let readinessGates = Cell.array(spec["readinessGates"])
+        let readinessGates = PrinterCell.array(spec["readinessGates"])
         if !readinessGates.isEmpty {
-            let conditions = Cell.array(status["conditions"])
+            let conditions = PrinterCell.array(status["conditions"])
             let trueCount = readinessGates.filter { gate in
-                let type = Cell.string(gate["conditionType"])
-                return conditions.first { Cell.string($0["type"]) == type }.map { Cell.string($0["status"]) == "True" } ?? false
+                let type = PrinterCell.string(gate["conditionType"])
+                return conditions.first { PrinterCell.string($0["type"]) == type }.map { PrinterCell.string($0["status"]) == "True" } ?? false
             }.count
             gates = "\(trueCount)/\(readinessGates.count)"
         }
         return [
-            Cell.name(pod), .string("\(ready)/\(total)"), .string(reason), .string(restartsText(now: now)),
-            Cell.age(pod, now), .string(ip.isEmpty ? "<none>" : ip), .string(node.isEmpty ? "<none>" : node),
+            PrinterCell.name(pod), .string("\(ready)/\(total)"), .string(reason), .string(restartsText(now: now)),
+            PrinterCell.age(pod, now), .string(ip.isEmpty ? "<none>" : ip), .string(node.isEmpty ? "<none>" : node),
             .string(nominated.isEmpty ? "<none>" : nominated), .string(gates),
         ]
     }
@@ -170,6 +170,6 @@ struct PodSummary {
     }
 
     static func conditionTrue(_ status: JSON, _ type: String) -> Bool {
-        Cell.array(status["conditions"]).contains { Cell.string($0["type"]) == type && Cell.string($0["status"]) == "True" }
+        PrinterCell.array(status["conditions"]).contains { PrinterCell.string($0["type"]) == type && PrinterCell.string($0["status"]) == "True" }
     }
 }

@@ -98,7 +98,7 @@ public enum TablePrinter {
 }
 
 /// One column definition of a Table.
-struct Column: Sendable {
+struct PrinterColumn: Sendable {
     var name: String
     var type: String
     var format: String = ""
@@ -112,36 +112,36 @@ struct Column: Sendable {
         ]
     }
 
-    static let name = Column(
+    static let name = PrinterColumn(
         name: "Name", type: "string", format: "name",
         description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
     )
-    static let age = Column(
+    static let age = PrinterColumn(
         name: "Age", type: "string",
         description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
     )
-    static let containers = Column(
+    static let containers = PrinterColumn(
         name: "Containers", type: "string", description: "Names of each container in the template.", priority: 1)
-    static let images = Column(
+    static let images = PrinterColumn(
         name: "Images", type: "string", description: "Images referenced by each container in the template.", priority: 1)
-    static func selector(_ description: String = "A label query over pods that should match the replica count.") -> Column {
-        Column(name: "Selector", type: "string", description: description, priority: 1)
+    static func selector(_ description: String = "A label query over pods that should match the replica count.") -> PrinterColumn {
+        PrinterColumn(name: "Selector", type: "string", description: description, priority: 1)
     }
 }
 
 /// Columns and the functions producing a row's cells (and, for pods, row conditions).
 struct KindPrinter: Sendable {
-    var columns: [Column]
+    var columns: [PrinterColumn]
     var cells: @Sendable (JSON, Date) -> [JSON]
     var conditions: (@Sendable (JSON) -> [JSON]?)? = nil
 
     static let `default` = KindPrinter(columns: [.name, .age]) { object, now in
-        [Cell.name(object), Cell.age(object, now)]
+        [PrinterCell.name(object), PrinterCell.age(object, now)]
     }
 }
 
 /// Helpers reading common cell values out of objects.
-enum Cell {
+enum PrinterCell {
     static func name(_ object: JSON) -> JSON { .string(object[path: ["metadata", "name"]].stringValue ?? "") }
 
     static func age(_ object: JSON, _ now: Date) -> JSON {
