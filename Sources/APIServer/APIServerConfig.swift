@@ -1,0 +1,61 @@
+import Foundation
+
+/// The typed configuration file `swiftlet server` writes for `swiftlet-apiserver`.
+public struct APIServerConfig: Codable, Sendable, Equatable {
+    public var bindAddress: String = "0.0.0.0"
+    /// 0 picks a free port; the chosen one is written to `portFile` when set.
+    public var securePort: Int = 6443
+    /// Address clients are told to use (discovery `serverAddressByClientCIDRs`).
+    public var advertiseAddress: String = "127.0.0.1"
+    public var tlsCertFile: String
+    public var tlsKeyFile: String
+    public var clientCAFile: String
+    /// Static bearer tokens, CSV lines `token,user,uid,"group1,group2"` as kube-apiserver's `--token-auth-file`.
+    public var tokenAuthFile: String?
+    /// SQLite database path.
+    public var databasePath: String
+    public var serviceCIDR: String = "10.43.0.0/16"
+    public var clusterCIDR: String = "10.42.0.0/16"
+    public var serviceNodePortRange: String = "30000-32767"
+    public var maxRequestsInflight: Int = 400
+    public var maxMutatingRequestsInflight: Int = 200
+    /// History the datastore keeps for watches (the larger of both bounds wins).
+    public var compactionRetainSeconds: Int = 300
+    public var compactionRetainRevisions: Int = 10_000
+    public var compactionIntervalSeconds: Int = 60
+    /// When set, the bound port is written here once the server listens (tests use port 0).
+    public var portFile: String?
+    /// `error`, `warning`, `info`, `debug`, `trace`.
+    public var logLevel: String = "warning"
+    public var eventLoopThreads: Int?
+
+    public init(tlsCertFile: String, tlsKeyFile: String, clientCAFile: String, databasePath: String) {
+        self.tlsCertFile = tlsCertFile
+        self.tlsKeyFile = tlsKeyFile
+        self.clientCAFile = clientCAFile
+        self.databasePath = databasePath
+    }
+
+    /// Reads a config file (JSON) and reports a clear error for a missing or malformed one.
+    public static func load(path: String) throws -> APIServerConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("cannot read config file \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(APIServerConfig.self, from: data)
+        } catch {
+            throw ConfigError("invalid config file \(path): \(error)")
+        }
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KubeAPI
+import KubeHTTP
+import KubePKI
+
+/// A request's authenticated user.
+struct UserInfo: Sendable {
+    var name: String
+    var groups: [String]
+}
+
+/// Client certificates (verified by TLS against the client CA) and static bearer tokens.
+struct Authenticator: Sendable {
+    /// token -> user, from a kube-apiserver style `--token-auth-file`.
+    var tokens: [String: UserInfo]
+
+    init(tokenFile: String?) throws {
+        tokens = [:]
+        guard let tokenFile else { return }
+        guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+            throw ConfigError("cannot read token file \(tokenFile)")
+        }
+        for (number, line) in text.split(separator: "\n").enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = Authenticator.splitCSV(trimmed)
+            guard fields.count >= 3, !fields[0].isEmpty, !fields[1].isEmpty else {
+                throw ConfigError("token file \(tokenFile) line \(number + 1): expected token,user,uid[,\"groups\"]")
+            }
+            let groups = fields.count > 3 ? fields[3].split(separator: ",").map { String($0) } : []
+            tokens[fields[0]] = UserInfo(name: fields[1], groups: groups)
+        }
+    }
+
+    /// nil: anonymous (the caller answers 401).
+    func authenticate(headers: [(String, String)], peer: PeerInfo) -> UserInfo? {
+        if let der = peer.certificateDER, let id = try? PeerIdentity.fromCertificate(derBytes: der) {
+            return UserInfo(name: id.user, groups: id.groups + ["system:authenticated"])
+        }
+        if let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
+           auth.count > 7, auth.prefix(7).lowercased() == "bearer " {
+            let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            if let user = tokens[token] {
+                return UserInfo(name: user.name, groups: user.groups + ["system:authenticated"])
+            }
+        }
+        return nil
+    }
+
+    /// Splits one CSV line, honouring double quotes (groups are quoted when they contain commas).
+    static func splitCSV(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        for ch in line {
+            if ch == "\"" { quoted.toggle(); continue }
+            if ch == ",", !quoted { fields.append(current); current = ""; continue }
+            current.append(ch)
+        }
+        fields.append(current)
+        return fields
+    }
+}
+
+/// Decides whether a user may perform a request. RBAC comes later behind this same interface.
+protocol Authorizer: Sendable {
+    func authorize(user: UserInfo, info: RequestInfo) -> Bool
+}
+
+/// Allows `system:masters` and the Swiftlet component identities; denies everyone else.
+struct BootstrapAuthorizer: Authorizer {
+    static let componentUsers: Set<String> = [
+        "system:kube-controller-manager", "system:kube-scheduler", "system:kube-proxy",
+        "system:swiftlet-supervisor", "system:kube-apiserver",
+    ]
+
+    func authorize(user: UserInfo, info: RequestInfo) -> Bool {
+        if user.groups.contains("system:masters") { return true }
+        if BootstrapAuthorizer.componentUsers.contains(user.name) { return true }
+        if user.groups.contains("system:nodes"), user.name.hasPrefix("system:node:") { return true }
+        // Health and version are readable by any authenticated user, as upstream's system:public-info-viewer.
+        if info.kind == .nonResource, info.verb == "get",
+           ["/healthz", "/livez", "/readyz", "/version"].contains(info.path) {
+            return true
+        }
+        return false
+    }
+}
