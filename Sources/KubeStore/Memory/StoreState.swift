@@ -22,7 +22,7 @@ struct StoreState: Sendable {
         live.reserveCapacity(loaded.live.count)
         for value in loaded.live { live[value.key] = value }
         self.live = live
-        self.index = SortedKeyIndex(sortedKeys: loaded.live.map(\.key).sorted())
+        self.index = SortedKeyIndex(sorted: loaded.live.sorted { $0.key < $1.key })
         self.currentRevision = loaded.currentRevision
         self.compactedRevision = loaded.compactedRevision
         self.ring = EventRing(capacity: ringCapacity, startRevision: loaded.currentRevision)
@@ -35,22 +35,22 @@ struct StoreState: Sendable {
     /// Live keys under `prefix` in key order, after `startAfter`, at most `limit` (nil: all), and
     /// whether more keys follow.
     func listLive(prefix: String, startAfter: String?, limit: Int?) -> (items: [KeyValue], more: Bool) {
+        guard let range = Keys.range(forPrefix: prefix) else { return ([], false) }
         var items: [KeyValue] = []
         var more = false
         let start: String
         let inclusive: Bool
-        if let startAfter, startAfter >= prefix {
+        if let startAfter, startAfter >= range.lower {
             (start, inclusive) = (startAfter, false)
         } else {
-            (start, inclusive) = (prefix, true)
+            (start, inclusive) = (range.lower, true)
         }
-        index.forEach(from: start, inclusive: inclusive) { key in
-            guard Keys.hasPrefix(key, prefix) else { return false }
+        index.forEach(from: start, inclusive: inclusive, before: range.upper) { value in
             if let limit, items.count == limit {
                 more = true
                 return false
             }
-            if let value = live[key] { items.append(value) }
+            items.append(value)
             return true
         }
         return (items, more)
@@ -59,7 +59,8 @@ struct StoreState: Sendable {
     /// Applies a committed write to the live view.
     mutating func applyCommitted(key: String, newValue: KeyValue?) {
         if let newValue {
-            if live.updateValue(newValue, forKey: key) == nil { index.insert(key) }
+            live[key] = newValue
+            index.upsert(newValue)
         } else if live.removeValue(forKey: key) != nil {
             index.remove(key)
         }
@@ -87,9 +88,9 @@ struct LoadedState {
 }
 
 extension SortedKeyIndex {
-    /// Builds the index from keys already sorted and unique (faster than inserting one by one).
-    init(sortedKeys: [String]) {
+    /// Builds the index from values sorted by key (each insert then appends to the last chunk).
+    init(sorted values: [KeyValue]) {
         self.init()
-        for key in sortedKeys { insert(key) }
+        for value in values { upsert(value) }
     }
 }

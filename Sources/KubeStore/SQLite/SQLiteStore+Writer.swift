@@ -34,6 +34,7 @@ private enum Skip: Error {
 extension SQLiteStore {
     // MARK: KubeStore writes
 
+    @discardableResult
     public func create(_ key: String, value: @escaping ValueEncoder) async throws -> KeyValue {
         try Keys.validate(key)
         return try await submit(key, .create(value))
@@ -41,6 +42,7 @@ extension SQLiteStore {
 
     /// Replaces `key`. A transform returning nil leaves the key unchanged: no revision is used, no
     /// event is emitted and the current value is returned.
+    @discardableResult
     public func update(_ key: String, expectedRevision: Int64?,
                        transform: @escaping @Sendable (_ current: KeyValue, _ revision: Int64) throws -> [UInt8]?)
         async throws -> KeyValue {
@@ -48,6 +50,7 @@ extension SQLiteStore {
         return try await submit(key, .update(expectedRevision: expectedRevision, transform: transform))
     }
 
+    @discardableResult
     public func delete(_ key: String, expectedRevision: Int64?) async throws -> KeyValue {
         try Keys.validate(key)
         return try await submit(key, .delete(expectedRevision: expectedRevision))
