@@ -37,6 +37,9 @@ final class SQLiteConnection {
 
     var isOpen: Bool { handle != nil }
 
+    /// The C handle, for the few APIs this wrapper does not cover (WAL hook).
+    var rawHandle: OpaquePointer? { handle }
+
     private func db() throws -> OpaquePointer {
         guard let handle else { throw StoreError.backend("the store is closed") }
         return handle

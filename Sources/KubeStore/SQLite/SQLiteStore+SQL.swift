@@ -144,6 +144,8 @@ enum SQL {
     /// checkpoint copies them back, shrinks the database file and empties the WAL.
     static let incrementalVacuum = "PRAGMA incremental_vacuum"
     static let checkpointTruncate = "PRAGMA wal_checkpoint(TRUNCATE)"
+    /// Copies what it can from the WAL into the database without blocking the writer.
+    static let checkpointPassive = "PRAGMA wal_checkpoint(PASSIVE)"
 
     // MARK: Health
 

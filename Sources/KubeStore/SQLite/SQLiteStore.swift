@@ -53,16 +53,18 @@ public final class SQLiteStore: KubeStore {
     let path: String
     let writer: SQLiteWorker
     let reader: SQLiteWorker
+    let checkpointer: WALCheckpointer
     let state: Mutex<StoreState>
     /// The automatic compaction loop, cancelled by `close()`.
     let compactionTask = Mutex<Task<Void, Never>?>(nil)
 
     private init(path: String, options: Options, writer: SQLiteWorker, reader: SQLiteWorker,
-                 state: StoreState) {
+                 checkpointer: WALCheckpointer, state: StoreState) {
         self.path = path
         self.options = options
         self.writer = writer
         self.reader = reader
+        self.checkpointer = checkpointer
         self.state = Mutex(state)
     }
 
@@ -90,12 +92,18 @@ public final class SQLiteStore: KubeStore {
         for pragma in pragmas { try readConnection.execute(pragma) }
         try readConnection.execute(SQL.queryOnly)
 
+        let checkpointConnection = try SQLiteConnection(path: path)
+        for pragma in pragmas { try checkpointConnection.execute(pragma) }
+        let checkpointer = WALCheckpointer(
+            worker: SQLiteWorker(label: "swiftlet.store.checkpointer", connection: checkpointConnection))
+        checkpointer.install(on: writeConnection)
+
         let state = StoreState(loaded: loaded, ringCapacity: options.watchCacheCapacity)
         let store = SQLiteStore(
             path: path, options: options,
             writer: SQLiteWorker(label: "swiftlet.store.writer", connection: writeConnection),
             reader: SQLiteWorker(label: "swiftlet.store.reader", connection: readConnection),
-            state: state)
+            checkpointer: checkpointer, state: state)
         store.startAutomaticCompaction()
         return store
     }
@@ -156,10 +164,12 @@ public final class SQLiteStore: KubeStore {
                 continuation.resume()
             }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            reader.async { db in
-                db.close()
-                continuation.resume()
+        for worker in [reader, checkpointer.worker] {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                worker.async { db in
+                    db.close()
+                    continuation.resume()
+                }
             }
         }
     }
