@@ -1,0 +1,83 @@
+import Foundation
+import KubeAPI
+import KubeStore
+
+/// Small helpers on stored objects.
+enum Objects {
+    /// Parses stored bytes; a stored object that does not parse is an internal error (never user input).
+    static func decode(_ kv: KeyValue) throws(StatusError) -> JSON {
+        do {
+            return try JSON(parsing: kv.value)
+        } catch {
+            throw .internalError("stored object \(kv.key) is corrupt: \(error)")
+        }
+    }
+
+    /// Bytes to store: the object with `metadata.resourceVersion` set to the write's revision.
+    static func encode(_ object: JSON, revision: Int64) -> [UInt8] {
+        var object = object
+        object["metadata"]["resourceVersion"] = .string(String(revision))
+        return object.serialized()
+    }
+
+    static func labels(_ object: JSON) -> [String: String] {
+        guard case .object(let labels) = object["metadata"]["labels"] else { return [:] }
+        var out: [String: String] = [:]
+        for (k, v) in labels { if case .string(let s) = v { out[k] = s } }
+        return out
+    }
+
+    static func name(_ object: JSON) -> String { object["metadata"]["name"].stringValue ?? "" }
+
+    static func now() -> String { Timestamp.format(Date()) }
+
+    static func newUID() -> String { UUID().uuidString.lowercased() }
+
+    /// Upstream's generateName suffix alphabet (no vowels, no confusable digits).
+    static func generatedName(prefix: String) -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var suffix = ""
+        for _ in 0..<5 { suffix.append(alphabet.randomElement()!) }
+        return prefix + suffix
+    }
+}
+
+/// Label and field selectors of a list or watch, checked once and applied per object.
+struct ObjectFilter: Sendable {
+    var labels: LabelSelector?
+    var fields: FieldSelector?
+    let definition: ResourceDefinition
+
+    init(query: Query, definition: ResourceDefinition) throws(StatusError) {
+        self.definition = definition
+        if let text = query.value("labelSelector"), !text.isEmpty {
+            let selector = try LabelSelector(parsing: text)
+            labels = selector.isEverything ? nil : selector
+        }
+        if let text = query.value("fieldSelector"), !text.isEmpty {
+            let selector = try FieldSelector(parsing: text)
+            var allowed = Set(definition.selectableFieldLabels)
+            allowed.insert("metadata.name")
+            if definition.namespaced { allowed.insert("metadata.namespace") }
+            try selector.validate(allowed: allowed, resource: definition.plural)
+            fields = selector.isEverything ? nil : selector
+        }
+    }
+
+    var isEverything: Bool { labels == nil && fields == nil }
+
+    func matches(_ object: JSON) -> Bool {
+        if let labels, !labels.matches(Objects.labels(object)) { return false }
+        if let fields {
+            let definition = self.definition
+            return fields.matches { label in
+                switch label {
+                case "metadata.name": return object["metadata"]["name"].stringValue ?? ""
+                case "metadata.namespace": return object["metadata"]["namespace"].stringValue ?? ""
+                default: return definition.selectableFieldValue(label, in: object)
+                }
+            }
+        }
+        return true
+    }
+}
