@@ -11,6 +11,10 @@ enum PodAdmission {
         prepareForUpdate: { pod, old in
             // Status is written through the status subresource only.
             if !old["status"].isNull { pod["status"] = old["status"] }
+            // Set at creation by admission, not by the defaulter: keep it when a replace omits it.
+            if pod["spec"]["preemptionPolicy"].isNull, !old["spec"]["preemptionPolicy"].isNull {
+                pod["spec"]["preemptionPolicy"] = old["spec"]["preemptionPolicy"]
+            }
         },
         validate: { pod, _, errs in
             PodValidation.validateSpec(pod["spec"], FieldPath("spec"), into: &errs)

@@ -10,7 +10,10 @@ enum PodDefaults {
                 spec.updateEach(key) { c in
                     guard let limits = c["resources"]["limits"].objectValue, !limits.isEmpty else { return }
                     var requests = c["resources"]["requests"].objectValue ?? [:]
-                    for (name, q) in limits where requests[name] == nil { requests[name] = q }
+                    // An unparsable limit is reported once, under limits, rather than copied.
+                    for (name, q) in limits where requests[name] == nil && (try? Quantity(json: q)) != nil {
+                        requests[name] = q
+                    }
                     c["resources"]["requests"] = .object(requests)
                 }
             }
