@@ -73,7 +73,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
             throw PKIError.invalidCIDR(text, "\"\(parts[0])\" is not an IP address")
         }
         let bits = parsed.bytes.count * 8
-        guard parts[1].allSatisfy(\.isASCII), let prefix = Int(parts[1]), prefix >= 0, prefix <= bits else {
+        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let prefix = Int(parts[1]), prefix >= 0, prefix <= bits else {
             throw PKIError.invalidCIDR(text, "prefix length must be a number from 0 to \(bits)")
         }
         var masked = parsed.bytes
@@ -121,7 +121,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
 /// The first usable IP of each CIDR in a comma-separated list ("10.43.0.0/16" or, dual-stack,
 /// "10.43.0.0/16,fd00:43::/112"), as Kubernetes' `kubernetes` Service ClusterIP(s).
 public func firstUsableAddresses(ofCIDRs list: String) throws -> [IPAddress] {
-    let items = list.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+    let items = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " ") }
     guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
         throw PKIError.invalidCIDR(list, "expected one or more comma-separated CIDRs")
     }
