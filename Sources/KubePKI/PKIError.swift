@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An error from certificate, key, address or kubeconfig handling.
 ///
 /// Every error names what it was looking at (a file path, a CIDR, an address) so the supervisor can log
@@ -72,11 +80,3 @@ public struct PKIError: Error, CustomStringConvertible, Equatable, Sendable {
         PKIError(.io, "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))")
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -77,6 +77,7 @@ enum SecureFile {
             closed = true
             if close(fd) != 0 { throw PKIError.io("close", path: temporary, errno: errno) }
             if rename(temporary, path) != 0 { throw PKIError.io("rename to \(path)", path: temporary, errno: errno) }
+            syncDirectory(directory)
         } catch {
             unlink(temporary)
             throw error
@@ -86,6 +87,15 @@ enum SecureFile {
     /// Atomically replaces `path` with UTF-8 `text`.
     static func write(_ text: String, to path: String, mode: mode_t) throws {
         try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    /// Flushes a directory so a completed rename survives a power cut; best effort, since some file
+    /// systems refuse fsync on directories and the data itself is already on disk.
+    private static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
     }
 
     /// Creates `path` and missing parents. New directories get `mode`; existing ones are left alone.
