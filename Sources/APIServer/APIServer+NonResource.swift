@@ -112,7 +112,7 @@ extension APIServer {
         "major": .string(SwiftletVersion.kubernetesMajor),
         "minor": .string(SwiftletVersion.kubernetesMinor),
         "gitVersion": .string(SwiftletVersion.kubernetesGitVersion),
-        "gitCommit": "swiftlet-\(SwiftletVersion.current)",
+        "gitCommit": .string("swiftlet-\(SwiftletVersion.current)"),
         "gitTreeState": "clean",
         "buildDate": "2026-01-01T00:00:00Z",
         "goVersion": "swift6",

@@ -5,6 +5,8 @@ import KubeStore
 import Logging
 import NIOCore
 import NIOHTTP1
+import SwiftletCore
+import Synchronization
 
 /// The API server's request pipeline: authentication -> request info -> authorization ->
 /// handlers (discovery, health, resources) -> encoding. One instance serves every connection.
@@ -21,6 +23,8 @@ public final class APIServer: HTTPResponder {
     let watchTuning: WatchTuning
     /// Set once the bootstrap objects exist; `/readyz` reports it.
     let bootstrapped = ManagedFlag()
+    /// Namespaces whose contents are being deleted by this process.
+    let terminating = Mutex<Set<String>>([])
 
     public init(config: APIServerConfig, store: any KubeStore, logger: Logger) throws {
         self.config = config

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import SwiftletCore
 import KubeHTTP
 import KubePKI
 

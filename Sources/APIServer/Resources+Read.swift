@@ -29,7 +29,9 @@ extension APIServer {
             let include = try IncludeObject.parse(query.value("includeObject"))
             var objects: [JSON] = []
             objects.reserveCapacity(page.items.count)
-            for kv in page.items { objects.append(page.parsed[kv.key] ?? (try Objects.decode(kv))) }
+            for kv in page.items {
+                if let parsed = page.parsed[kv.key] { objects.append(parsed) } else { objects.append(try Objects.decode(kv)) }
+            }
             let table = TablePrinter.table(for: target.definition, objects: objects, includeObject: include,
                                            resourceVersion: String(page.revision), continueToken: page.continueToken,
                                            remainingItemCount: nil, withColumns: true, now: Date())

@@ -37,7 +37,7 @@ extension APIServer {
                         case "application/merge-patch+json": desired = MergePatch.apply(body, to: scale)
                         default: desired = try StrategicMergePatch.apply(body, to: scale, schema: nil)
                         }
-                    } catch {
+                    } catch let error as PatchError {
                         throw error.statusError
                     }
                 } else {

@@ -48,7 +48,7 @@ extension APIServer {
                 case "application/merge-patch+json": patched = MergePatch.apply(patch, to: current)
                 default: patched = try StrategicMergePatch.apply(patch, to: current, schema: schema)
                 }
-            } catch {
+            } catch let error as PatchError {
                 throw error.statusError
             }
             guard case .object = patched else { throw StatusError.badRequest("the patch did not produce an object") }
@@ -97,7 +97,7 @@ extension APIServer {
                     patch["metadata"] = .object(meta)
                 }
                 return try StrategicMergePatch.apply(patch, to: current, schema: schema)
-            } catch {
+            } catch let error as PatchError {
                 throw error.statusError
             }
         }

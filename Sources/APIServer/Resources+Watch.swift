@@ -9,16 +9,17 @@ extension APIServer {
     /// client leaving, or an error event.
     func watch(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
         let query = context.query
-        var filter = try ObjectFilter(query: query, definition: target.definition)
+        var filterBuilder = try ObjectFilter(query: query, definition: target.definition)
         if let name = target.name {
             // `GET .../pods/web?watch=true` watches one object.
             let byName = try FieldSelector(parsing: "metadata.name=\(FieldSelector.escape(name))")
-            if let existing = filter.fields {
-                filter.fields = try FieldSelector(parsing: existing.description + "," + byName.description)
+            if let existing = filterBuilder.fields {
+                filterBuilder.fields = try FieldSelector(parsing: existing.description + "," + byName.description)
             } else {
-                filter.fields = byName
+                filterBuilder.fields = byName
             }
         }
+        let filter = filterBuilder
         let bookmarks = query.bool("allowWatchBookmarks")
         let timeout: Duration
         if let seconds = try query.int("timeoutSeconds"), seconds > 0 {
@@ -53,7 +54,7 @@ extension APIServer {
             return 200
         }
         try await context.writer.writeHead(status: .ok, headers: ["Content-Type": contentType, "Cache-Control": "no-cache, private"])
-        let progress = Atomic<Int64>(startRevision)
+        let progress = RevisionBox(startRevision)
         let writer = context.writer
         for kv in initial {
             let object = try Objects.decode(kv)
@@ -67,7 +68,7 @@ extension APIServer {
                         if let line = try encoder.line(for: event, filter: filter) {
                             try await writer.writeBody(line)
                         }
-                        progress.store(event.revision, ordering: .relaxed)
+                        progress.store(event.revision)
                     }
                 }
                 group.addTask { try await Task.sleep(for: timeout) }
@@ -75,7 +76,7 @@ extension APIServer {
                     group.addTask {
                         while true {
                             try await Task.sleep(for: bookmarkInterval)
-                            try await writer.writeBody(encoder.bookmark(revision: progress.load(ordering: .relaxed)))
+                            try await writer.writeBody(encoder.bookmark(revision: progress.load()))
                         }
                     }
                 }
@@ -92,7 +93,7 @@ extension APIServer {
 }
 
 /// Encodes watch events as newline-terminated JSON, as plain objects or one-row Tables.
-struct WatchEncoder: Sendable {
+final class WatchEncoder: Sendable {
     let definition: ResourceDefinition
     let table: Bool
     let includeObject: IncludeObject

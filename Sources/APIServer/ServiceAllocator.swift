@@ -1,4 +1,5 @@
 import KubeAPI
+import SwiftletCore
 import Synchronization
 
 /// Allocates Service ClusterIPs from the service CIDR and NodePorts from the node port range.

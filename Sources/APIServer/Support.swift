@@ -23,18 +23,22 @@ final class InflightLimiter: Sendable {
     }
 
     func acquire(mutating isMutating: Bool) -> Bool {
-        let counter = isMutating ? mutating : readOnly
         let limit = isMutating ? maxMutating : maxReadOnly
-        let now = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let now = isMutating ? mutating.wrappingAdd(1, ordering: .relaxed).newValue
+                             : readOnly.wrappingAdd(1, ordering: .relaxed).newValue
         if limit > 0, now > limit {
-            counter.wrappingSubtract(1, ordering: .relaxed)
+            release(mutating: isMutating)
             return false
         }
         return true
     }
 
     func release(mutating isMutating: Bool) {
-        (isMutating ? mutating : readOnly).wrappingSubtract(1, ordering: .relaxed)
+        if isMutating {
+            mutating.wrappingSubtract(1, ordering: .relaxed)
+        } else {
+            readOnly.wrappingSubtract(1, ordering: .relaxed)
+        }
     }
 }
 
@@ -49,10 +53,10 @@ final class APIMetrics: Sendable {
     private static let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                               .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                                               .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
-    private static let totalDescriptor = MetricNameDescriptor(namespace: "apiserver", metricName: "request", unitName: "total",
-                                                              helpText: "Counter of apiserver requests by verb, resource and HTTP code.")
-    private static let durationDescriptor = MetricNameDescriptor(namespace: "apiserver", metricName: "request_duration", unitName: "seconds",
-                                                                 helpText: "Response latency distribution by verb and resource (watches excluded).")
+    private static var totalDescriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "apiserver", metricName: "request", unitName: "total",
+                                                              helpText: "Counter of apiserver requests by verb, resource and HTTP code.") }
+    private static var durationDescriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "apiserver", metricName: "request_duration", unitName: "seconds",
+                                                                 helpText: "Response latency distribution by verb and resource (watches excluded).") }
 
     func observe(verb: String, resource: String, subresource: String, code: Int, duration: Duration, isWatch: Bool) {
         let key = Key(verb: verb, resource: resource, subresource: subresource, code: code)
@@ -119,4 +123,12 @@ struct WatchTuning: Sendable {
     var bookmarkInterval: Duration = .seconds(30)
     /// Upstream picks a random timeout between min-request-timeout and twice that when none is asked for.
     var defaultTimeout: ClosedRange<Int> = 1800...3600
+}
+
+/// A revision shared between the tasks of one watch.
+final class RevisionBox: Sendable {
+    private let value: Atomic<Int64>
+    init(_ initial: Int64) { value = Atomic(initial) }
+    func store(_ v: Int64) { value.store(v, ordering: .relaxed) }
+    func load() -> Int64 { value.load(ordering: .relaxed) }
 }
