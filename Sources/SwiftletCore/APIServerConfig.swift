@@ -36,6 +36,33 @@ public struct APIServerConfig: Codable, Sendable, Equatable {
         self.databasePath = databasePath
     }
 
+    /// Missing keys keep their defaults, so older config files stay valid.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        tlsCertFile = try c.decode(String.self, forKey: .tlsCertFile)
+        tlsKeyFile = try c.decode(String.self, forKey: .tlsKeyFile)
+        clientCAFile = try c.decode(String.self, forKey: .clientCAFile)
+        databasePath = try c.decode(String.self, forKey: .databasePath)
+        bindAddress = try value(.bindAddress, bindAddress)
+        securePort = try value(.securePort, securePort)
+        advertiseAddress = try value(.advertiseAddress, advertiseAddress)
+        tokenAuthFile = try c.decodeIfPresent(String.self, forKey: .tokenAuthFile)
+        serviceCIDR = try value(.serviceCIDR, serviceCIDR)
+        clusterCIDR = try value(.clusterCIDR, clusterCIDR)
+        serviceNodePortRange = try value(.serviceNodePortRange, serviceNodePortRange)
+        maxRequestsInflight = try value(.maxRequestsInflight, maxRequestsInflight)
+        maxMutatingRequestsInflight = try value(.maxMutatingRequestsInflight, maxMutatingRequestsInflight)
+        compactionRetainSeconds = try value(.compactionRetainSeconds, compactionRetainSeconds)
+        compactionRetainRevisions = try value(.compactionRetainRevisions, compactionRetainRevisions)
+        compactionIntervalSeconds = try value(.compactionIntervalSeconds, compactionIntervalSeconds)
+        portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+        logLevel = try value(.logLevel, logLevel)
+        eventLoopThreads = try c.decodeIfPresent(Int.self, forKey: .eventLoopThreads)
+    }
+
     /// Reads a config file (JSON) and reports a clear error for a missing or malformed one.
     public static func load(path: String) throws -> APIServerConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
