@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,7 +31,7 @@ public enum APIServerMain {
             configuration: .init(host: config.bindAddress, port: config.securePort, tls: tls,
                                  threads: config.eventLoopThreads ?? ProcessInfo.processInfo.activeProcessorCount),
             responder: api, logger: logger)
-        try await api.bootstrap()
+        try await api.bootstrap(servingPort: server.boundPort)
         if let portFile = config.portFile {
             try String(server.boundPort).write(toFile: portFile, atomically: true, encoding: .utf8)
         }

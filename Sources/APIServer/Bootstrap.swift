@@ -7,7 +7,7 @@ extension APIServer {
 
     /// Creates what every cluster has from the first start: the built-in namespaces and the
     /// `kubernetes` Service in `default`. Idempotent; resumes cleanup of terminating namespaces.
-    public func bootstrap() async throws {
+    public func bootstrap(servingPort: Int) async throws {
         let nsDef = APIServer.namespacesDefinition
         for name in APIServer.builtinNamespaces {
             var object: JSON = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
@@ -19,7 +19,7 @@ extension APIServer {
             "metadata": ["name": "kubernetes", "namespace": "default",
                          "labels": ["component": "apiserver", "provider": "kubernetes"]],
             "spec": ["type": "ClusterIP", "clusterIP": .string(allocator.firstIP), "clusterIPs": [.string(allocator.firstIP)],
-                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(config.securePort))]],
+                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(servingPort))]],
                      "sessionAffinity": "None"],
         ]
         try await createIfMissing(svcDef, namespace: "default", name: "kubernetes", object: &service)

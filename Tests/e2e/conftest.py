@@ -1,0 +1,115 @@
+"""Integration-test harness: starts the real `swiftlet server` in a temporary directory on a
+free port and drives it with the installed kubectl and the Python `kubernetes` client.
+Every process started here is stopped by PID, also when a test fails."""
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN_DIR = os.environ.get("SWIFTLET_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+READY = re.compile(r"kubeconfig written to (\S+) \((https://[^)]+)\)")
+
+
+class Server:
+    """One `swiftlet server` process with its own data dir, run dir and kubeconfig."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.data_dir = os.path.join(workdir, "data")
+        self.run_dir = os.path.join(workdir, "run")
+        self.kubeconfig = os.path.join(workdir, "kubeconfig.yaml")
+        self.cache_dir = os.path.join(workdir, "kubectl-cache")
+        self.proc = None
+        self.url = None
+        self.output = []
+
+    def start(self, timeout=60):
+        binary = os.path.join(BIN_DIR, "swiftlet")
+        assert os.path.exists(binary), f"{binary} is not built: run `swift build` first"
+        args = [binary, "server", "--data-dir", self.data_dir, "--run-dir", self.run_dir,
+                "--https-listen-port", "0", "--bind-address", "127.0.0.1",
+                "--write-kubeconfig", self.kubeconfig, "--disable-agent"]
+        env = dict(os.environ)
+        env.pop("NOTIFY_SOCKET", None)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        found = threading.Event()
+
+        def pump():
+            for line in self.proc.stdout:
+                self.output.append(line)
+                m = READY.search(line)
+                if m and not found.is_set():
+                    self.url = m.group(2)
+                    found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.time() + timeout
+        while not found.is_set():
+            if self.proc.poll() is not None:
+                raise RuntimeError("swiftlet server exited early:\n" + "".join(self.output))
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError("swiftlet server not ready in time:\n" + "".join(self.output))
+            found.wait(0.05)
+        return self
+
+    def apiserver_pid(self):
+        with open(os.path.join(self.run_dir, "apiserver.pid")) as f:
+            return int(f.read().strip())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        # A child left behind by a crashed supervisor is stopped by its PID file.
+        try:
+            pid = self.apiserver_pid()
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+        return self.proc.returncode if self.proc else None
+
+    def kubectl(self, *args, input=None, check=True, timeout=60):
+        cmd = ["kubectl", "--kubeconfig", self.kubeconfig, "--cache-dir", self.cache_dir, *args]
+        env = dict(os.environ, HOME=self.workdir)
+        r = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, env=env)
+        if check and r.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def client(self):
+        from kubernetes import client, config
+        api_client = config.new_client_from_config(config_file=self.kubeconfig)
+        return client, api_client
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A server shared by the tests of one module."""
+    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        s = Server(d).start()
+        try:
+            yield s
+        finally:
+            s.stop()
+
+
+@pytest.fixture()
+def fresh_server():
+    """A server of its own, for tests that restart or kill it."""
+    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        s = Server(d)
+        try:
+            yield s
+        finally:
+            s.stop()
