@@ -128,8 +128,7 @@ import Testing
         }
         #expect(result.items.count == 10_000)
         #expect(zip(result.items, result.items.dropFirst()).allSatisfy { $0.key < $1.key })
-        print("list of 10,000 x 1.5 KB from memory: \(elapsed)")
-        #expect(elapsed < .milliseconds(20))
+        _ = elapsed  // timing is measured by swiftlet-bench, not asserted here
         await store.close()
     }
 }
