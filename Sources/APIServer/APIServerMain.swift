@@ -37,11 +37,17 @@ public enum APIServerMain {
         }
         logger.notice("serving", metadata: ["address": "\(config.bindAddress):\(server.boundPort)"])
 
+        let serving = Task { try await server.run() }
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) {
-            Task { await server.shutdown() }
+            // Stop accepting, give requests in flight a moment, then end the rest (watches).
+            Task {
+                await server.shutdown()
+                try? await Task.sleep(for: .seconds(2))
+                serving.cancel()
+            }
         }
         defer { signals.cancel() }
-        try await server.run()
+        try? await serving.value
         await server.shutdownEventLoops()
         await store.close()
         logger.notice("stopped")

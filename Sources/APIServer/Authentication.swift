@@ -3,6 +3,7 @@ import KubeAPI
 import SwiftletCore
 import KubeHTTP
 import KubePKI
+import Synchronization
 
 /// A request's authenticated user.
 struct UserInfo: Sendable {
@@ -14,6 +15,8 @@ struct UserInfo: Sendable {
 struct Authenticator: Sendable {
     /// token -> user, from a kube-apiserver style `--token-auth-file`.
     var tokens: [String: UserInfo]
+    /// Parsing a certificate per request would dominate small requests: remember the few clients.
+    let certificateUsers = IdentityCache()
 
     init(tokenFile: String?) throws {
         tokens = [:]
@@ -35,8 +38,13 @@ struct Authenticator: Sendable {
 
     /// nil: anonymous (the caller answers 401).
     func authenticate(headers: [(String, String)], peer: PeerInfo) -> UserInfo? {
-        if let der = peer.certificateDER, let id = try? PeerIdentity.fromCertificate(derBytes: der) {
-            return UserInfo(name: id.user, groups: id.groups + ["system:authenticated"])
+        if let der = peer.certificateDER {
+            if let cached = certificateUsers.lookup(der) { return cached }
+            if let id = try? PeerIdentity.fromCertificate(derBytes: der) {
+                let user = UserInfo(name: id.user, groups: id.groups + ["system:authenticated"])
+                certificateUsers.insert(der, user)
+                return user
+            }
         }
         if let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
            auth.count > 7, auth.prefix(7).lowercased() == "bearer " {
@@ -85,5 +93,20 @@ struct BootstrapAuthorizer: Authorizer {
             return true
         }
         return false
+    }
+}
+
+/// Users of recently seen client certificates (TLS already verified them), bounded in size.
+final class IdentityCache: Sendable {
+    private let entries = Mutex<[[UInt8]: UserInfo]>([:])
+    private let capacity = 256
+
+    func lookup(_ der: [UInt8]) -> UserInfo? { entries.withLock { $0[der] } }
+
+    func insert(_ der: [UInt8], _ user: UserInfo) {
+        entries.withLock { map in
+            if map.count >= capacity { map.removeAll(keepingCapacity: true) }
+            map[der] = user
+        }
     }
 }

@@ -30,7 +30,18 @@ extension APIServer {
         let rvText = query.value("resourceVersion") ?? ""
         var startRevision: Int64
         var initial: [KeyValue] = []
-        if rvText.isEmpty || rvText == "0" {
+        // The streaming-list form (`sendInitialEvents=true`, NotOlderThan): current state as ADDED
+        // events, then a bookmark marking their end.
+        let sendInitial = query.bool("sendInitialEvents")
+        if query.value("sendInitialEvents") != nil {
+            guard query.value("resourceVersionMatch") == "NotOlderThan" else {
+                throw StatusError.badRequest("sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch=NotOlderThan")
+            }
+            if sendInitial, !bookmarks {
+                throw StatusError.badRequest("sendInitialEvents: Forbidden: sendInitialEvents requires allowWatchBookmarks=true")
+            }
+        }
+        if sendInitial || rvText.isEmpty || rvText == "0" {
             // "Start at most recent": synthetic ADDED events for the current state first.
             let listed = try await store.list(prefix: target.prefix, revision: nil, startAfter: nil, limit: nil)
             initial = listed.items
@@ -59,6 +70,9 @@ extension APIServer {
         for kv in initial {
             let object = try Objects.decode(kv)
             if filter.matches(object) { try await writer.writeBody(encoder.event("ADDED", object)) }
+        }
+        if sendInitial {
+            try await writer.writeBody(encoder.bookmark(revision: startRevision, initialEventsEnd: true))
         }
         let bookmarkInterval = watchTuning.bookmarkInterval
         do {
@@ -153,9 +167,10 @@ final class WatchEncoder: Sendable {
         return raw(type, table.serialized())
     }
 
-    func bookmark(revision: Int64) -> [UInt8] {
-        let object: JSON = ["kind": .string(definition.kind), "apiVersion": .string(definition.apiVersion),
-                            "metadata": ["resourceVersion": .string(String(revision))]]
+    func bookmark(revision: Int64, initialEventsEnd: Bool = false) -> [UInt8] {
+        var metadata: JSON = ["resourceVersion": .string(String(revision))]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+        let object: JSON = ["kind": .string(definition.kind), "apiVersion": .string(definition.apiVersion), "metadata": metadata]
         return raw("BOOKMARK", object.serialized())
     }
 
