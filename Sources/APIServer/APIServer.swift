@@ -54,6 +54,10 @@ public final class APIServer: HTTPResponder {
             try await context.send(error: error)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as ChannelError {
+            throw error  // the client went away mid-response: nothing to answer
+        } catch let error as IOError {
+            throw error
         } catch {
             let status = StatusError.internalError("\(error)")
             code = status.code

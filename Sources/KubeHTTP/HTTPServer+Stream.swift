@@ -68,7 +68,9 @@ extension HTTPServer {
             }
         }
         current.set(task)
-        let ok = await task.value
+        // The request task is unstructured (so a closed connection can cancel it): forward the
+        // cancellation of this connection's task too, e.g. when the server shuts down.
+        let ok = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         current.set(nil)
         return ok
     }
