@@ -123,7 +123,7 @@ struct ServerRun {
 }
 
 /// Delivers the given signals to a handler instead of their default action.
-final class SignalSources: Sendable {
+final class SignalSources {
     private let sources: [any DispatchSourceSignal]
 
     init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {

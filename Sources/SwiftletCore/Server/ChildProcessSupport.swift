@@ -42,7 +42,7 @@ public enum ExecutableLocator {
     }
 
     /// True for an existing regular file the current user may execute.
-    @Sendable public static func isExecutableFile(_ path: String) -> Bool {
+    public static func isExecutableFile(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
             && FileManager.default.isExecutableFile(atPath: path)

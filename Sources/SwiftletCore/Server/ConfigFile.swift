@@ -61,8 +61,8 @@ public struct ConfigFile: Sendable, Equatable {
                 values.append((setting, .list(items)))
             case .mapping:
                 throw ServerConfigError(source: .file(path), key: key, message: "expected a value, not a mapping")
-            case .alias:
-                throw ServerConfigError(source: .file(path), key: key, message: "YAML aliases are not supported")
+            default:
+                throw ServerConfigError(source: .file(path), key: key, message: "unsupported YAML value")
             }
         }
         return ConfigFile(path: path, values: values)

@@ -40,8 +40,8 @@ extension ServerConfig {
             ?? ServerDefaults.runDir(uid: host.uid, dataDir: dataDir)
         let kubeconfig = try values.scalar(.writeKubeconfig) { try SettingParsers.path($0, workingDirectory: cwd) }
             ?? ServerDefaults.writeKubeconfig(uid: host.uid, dataDir: dataDir)
-        let tlsSANs = try values.list(.tlsSAN) { items in
-            try items.map { item in
+        let tlsSANs = try values.list(.tlsSAN) { (items: [String]) -> [String] in
+            try items.map { (item: String) -> String in
                 if let ip = try? SettingParsers.ipAddress(item) { return ip }
                 let name = item.lowercased()
                 // A wildcard SAN covers one label, as in `*.example.com`.
@@ -88,7 +88,8 @@ private struct MergedSettings {
     let values: [ServerSetting: (value: RawSetting, source: SettingSource)]
 
     func scalar<T>(_ setting: ServerSetting, _ parse: (String) throws -> T) throws -> T? {
-        guard let (value, source) = values[setting] else { return nil }
+        guard let entry = values[setting] else { return nil }
+        let (value, source) = entry
         switch value {
         case .scalar(let text):
             return try withContext(setting, source) { try parse(text) }
@@ -100,7 +101,8 @@ private struct MergedSettings {
     }
 
     func list<T>(_ setting: ServerSetting, _ parse: ([String]) throws -> T) throws -> T? {
-        guard let (value, source) = values[setting] else { return nil }
+        guard let entry = values[setting] else { return nil }
+        let (value, source) = entry
         let items: [String]
         switch value {
         case .scalar(let text): items = [text]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The settings of `swiftlet server` that can come from a flag, a `SWIFTLET_*` environment variable
 /// or a key of the configuration files. Names follow K3s where K3s has the same setting, so an
 /// existing `/etc/rancher/k3s/config.yaml` reads naturally.
