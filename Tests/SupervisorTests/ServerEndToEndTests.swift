@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test(.enabled(if: swiftletBinary != nil, "swiftlet is not built"))
-    func badConfigFileExitsWithStatusOne() throws {
+    func badConfigFileExitsOneAndBadFlagExits64() throws {
         let binary = try #require(Self.swiftletBinary)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-bad-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -95,7 +95,8 @@ import Testing
         #expect(bad.process.terminationStatus == 1)
         #expect(bad.stderr().contains("https-port"))
 
-        let badFlag = try ServerProcess(binary: binary, arguments: ["server", "--config", root + "/config.yaml",
+        try "cluster-domain: cluster.local\n".write(toFile: root + "/good.yaml", atomically: true, encoding: .utf8)
+        let badFlag = try ServerProcess(binary: binary, arguments: ["server", "--config", root + "/good.yaml",
                                                                    "--https-listen-port", "70000"],
                                         logDirectory: root, name: "badflag")
         defer { badFlag.killEverything(pidFile: nil) }
