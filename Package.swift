@@ -74,6 +74,10 @@ let package = Package(
             "SwiftletCore", "KubePKI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "scheduler", dependencies: [
             "SwiftletCore",
@@ -97,6 +101,7 @@ let package = Package(
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI"]),
     ],
     swiftLanguageModes: [.v6]
 )

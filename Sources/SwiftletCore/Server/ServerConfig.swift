@@ -1,0 +1,101 @@
+import Logging
+
+/// The validated settings of `swiftlet server`, after flags, environment, configuration files and
+/// defaults have been merged (see `ServerConfig.resolve`).
+public struct ServerConfig: Sendable, Equatable {
+    /// State directory (`/var/lib/swiftlet`, or `~/.swiftlet` when not root).
+    public var dataDir: String
+    /// Runtime directory for PID and port files (`/run/swiftlet`, or `<data-dir>/run` when not root).
+    public var runDir: String
+    /// The apiserver's port; 0 lets the apiserver pick a free one.
+    public var httpsListenPort: Int
+    public var bindAddress: String
+    /// The address advertised to clients; nil lets the supervisor choose.
+    public var advertiseAddress: String?
+    /// Where the admin kubeconfig goes.
+    public var writeKubeconfig: String
+    /// File mode of the admin kubeconfig (permission bits only).
+    public var writeKubeconfigMode: UInt32
+    /// Extra subject alternative names for the serving certificate.
+    public var tlsSANs: [String]
+    public var nodeName: String
+    public var clusterCIDR: String
+    public var serviceCIDR: String
+    /// `first-last`, inclusive.
+    public var serviceNodePortRange: String
+    public var disableAgent: Bool
+    public var clusterDomain: String
+    public var logLevel: Logger.Level
+
+    /// `<data-dir>/server`.
+    public var serverDirectory: String { dataDir + "/server" }
+    /// `<data-dir>/server/tls`: CAs, serving and client certificates.
+    public var tlsDirectory: String { serverDirectory + "/tls" }
+    /// `<data-dir>/server/cred`: one kubeconfig per component identity.
+    public var credentialDirectory: String { serverDirectory + "/cred" }
+    /// `<data-dir>/server/etc`: typed configuration files of the components.
+    public var componentConfigDirectory: String { serverDirectory + "/etc" }
+    /// `<data-dir>/server/db/state.db`.
+    public var databasePath: String { serverDirectory + "/db/state.db" }
+
+    /// The path of a component's kubeconfig, e.g. `cred/admin.kubeconfig`.
+    public func credentialPath(_ name: String) -> String { credentialDirectory + "/\(name).kubeconfig" }
+    /// `<run-dir>/<component>.pid`.
+    public func pidFile(_ component: String) -> String { runDir + "/\(component).pid" }
+    /// `<run-dir>/<component>.port`, where a component reports the port it bound.
+    public func portFile(_ component: String) -> String { runDir + "/\(component).port" }
+}
+
+/// What the defaults depend on, passed in so the decision stays a pure function.
+public struct HostFacts: Sendable, Equatable {
+    /// Effective user id (0 is root).
+    public var uid: UInt32
+    /// The home directory (`$HOME`), for non-root defaults.
+    public var home: String
+    /// This host's name; the default node name is its lower-cased form.
+    public var hostname: String
+    /// Relative paths in settings are resolved against this directory.
+    public var workingDirectory: String
+
+    public init(uid: UInt32, home: String, hostname: String, workingDirectory: String) {
+        self.uid = uid
+        self.home = home
+        self.hostname = hostname
+        self.workingDirectory = workingDirectory
+    }
+}
+
+/// Default locations, which differ for root (system paths) and other users (under the home directory).
+public enum ServerDefaults {
+    public static let configFile = "/etc/swiftlet/config.yaml"
+    public static let httpsListenPort = 6443
+    public static let bindAddress = "0.0.0.0"
+    public static let writeKubeconfigMode: UInt32 = 0o600
+    public static let clusterCIDR = "10.42.0.0/16"
+    public static let serviceCIDR = "10.43.0.0/16"
+    public static let serviceNodePortRange = "30000-32767"
+    public static let clusterDomain = "cluster.local"
+    public static let logLevel = Logger.Level.warning
+
+    /// `/var/lib/swiftlet` for root, `<home>/.swiftlet` otherwise.
+    public static func dataDir(uid: UInt32, home: String) -> String {
+        uid == 0 ? "/var/lib/swiftlet" : trimmingSlash(home) + "/.swiftlet"
+    }
+
+    /// `/run/swiftlet` for root; `<data-dir>/run` otherwise, since `/run` is writable only by root.
+    public static func runDir(uid: UInt32, dataDir: String) -> String {
+        uid == 0 ? "/run/swiftlet" : dataDir + "/run"
+    }
+
+    /// `/etc/swiftlet/swiftlet.yaml` for root; `<data-dir>/swiftlet.yaml` otherwise.
+    public static func writeKubeconfig(uid: UInt32, dataDir: String) -> String {
+        uid == 0 ? "/etc/swiftlet/swiftlet.yaml" : dataDir + "/swiftlet.yaml"
+    }
+
+    /// The lower-cased host name, as Kubernetes node names must be lower case.
+    public static func nodeName(hostname: String) -> String { hostname.lowercased() }
+
+    private static func trimmingSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The settings of `swiftlet server` that can come from a flag, a `SWIFTLET_*` environment variable
+/// or a key of the configuration files. Names follow K3s where K3s has the same setting, so an
+/// existing `/etc/rancher/k3s/config.yaml` reads naturally.
+public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
+    case dataDir = "data-dir"
+    case runDir = "run-dir"
+    case httpsListenPort = "https-listen-port"
+    case bindAddress = "bind-address"
+    case advertiseAddress = "advertise-address"
+    case writeKubeconfig = "write-kubeconfig"
+    case writeKubeconfigMode = "write-kubeconfig-mode"
+    case tlsSAN = "tls-san"
+    case nodeName = "node-name"
+    case clusterCIDR = "cluster-cidr"
+    case serviceCIDR = "service-cidr"
+    case serviceNodePortRange = "service-node-port-range"
+    case disableAgent = "disable-agent"
+    case clusterDomain = "cluster-domain"
+    case logLevel = "log-level"
+
+    /// The YAML key and the long flag name (without `--`).
+    public var key: String { rawValue }
+
+    /// `SWIFTLET_` followed by the key in upper case with `-` replaced by `_`, as K3s does with `K3S_`.
+    public var environmentName: String {
+        "SWIFTLET_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// Settings that accept several values (repeated flags, a YAML list, or comma-separated text).
+    public var isList: Bool { self == .tlsSAN }
+}
+
+/// A setting's value before validation: one string, or several for list settings.
+public enum RawSetting: Sendable, Equatable {
+    case scalar(String)
+    case list([String])
+}
+
+/// Where a setting's value came from; errors name it so the user knows what to fix.
+public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
+    case flag
+    case environment(String)
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .flag: "command line"
+        case .environment(let name): "environment variable \(name)"
+        case .file(let path): "config file \(path)"
+        }
+    }
+}
+
+/// A configuration problem, naming the setting and where its value came from.
+///
+/// Problems with flags are usage errors (exit code 64 through ArgumentParser); problems in the
+/// environment or in configuration files make `swiftlet server` exit with status 1.
+public struct ServerConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Where the offending value came from; nil for problems not tied to one value.
+    public let source: SettingSource?
+    /// The offending key, when there is one.
+    public let key: String?
+    public let message: String
+
+    public init(source: SettingSource?, key: String?, message: String) {
+        self.source = source
+        self.key = key
+        self.message = message
+    }
+
+    /// True when the value came from the command line.
+    public var isFlagError: Bool { source == .flag }
+
+    public var description: String {
+        switch (source, key) {
+        case (.flag, let key?): "invalid value for --\(key): \(message)"
+        case (.environment(let name), _): "invalid value in \(name): \(message)"
+        case (.file(let path), let key?): "\(path): key \"\(key)\": \(message)"
+        case (.file(let path), nil): "\(path): \(message)"
+        case (nil, let key?): "\(key): \(message)"
+        default: message
+        }
+    }
+}

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import SwiftletCore
+
+/// How a child process ended.
+enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    init(waitStatus status: Int32) {
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
+        let termSignal = status & 0x7F
+        self = termSignal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(termSignal)
+    }
+
+    var description: String {
+        switch self {
+        case .exited(let code): "exit status \(code)"
+        case .signaled(let signal): "killed by signal \(signal)"
+        }
+    }
+}
+
+/// A supervised child: started without a shell in a process group of its own, so a signal reaches
+/// everything it started.
+struct ChildProcess: Sendable {
+    let pid: pid_t
+    let executable: String
+
+    /// Starts `executable` with `arguments` (argv[1...]) and exactly `environment`.
+    ///
+    /// The child leads a new process group, has SIGTERM/SIGINT/SIGPIPE/SIGHUP reset to their defaults
+    /// (the supervisor ignores some of them, and ignored dispositions survive exec), an empty signal
+    /// mask, stdin from /dev/null and the supervisor's stdout/stderr.
+    static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = ChildEnvironment.envp(environment).map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw ConfigError("cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        return ChildProcess(pid: pid, executable: executable)
+    }
+
+    /// Sends `signal` to the child's process group (its PID is the group id).
+    func signalGroup(_ signal: Int32) {
+        if kill(-pid, signal) != 0, errno == ESRCH {
+            // The group is gone but the leader may not have been reaped yet; signal it directly.
+            kill(pid, signal)
+        }
+    }
+
+    /// Waits until the child exits and reaps it. Call once: a blocking `waitpid` runs on a thread of
+    /// its own so it never occupies the cooperative pool.
+    func waitForExit() async -> ExitStatus {
+        let pid = self.pid
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while true {
+                    let result = waitpid(pid, &status, 0)
+                    if result == pid { break }
+                    if result == -1, errno == EINTR { continue }
+                    // ECHILD: someone else reaped it; report an unknown failure rather than hang.
+                    status = 0xFF << 8
+                    break
+                }
+                continuation.resume(returning: ExitStatus(waitStatus: status))
+            }
+        }
+    }
+}
+
+/// A PID file `<run-dir>/<component>.pid` holding the child's PID, removed when it stops.
+struct PIDFile: Sendable {
+    let path: String
+
+    func write(_ pid: pid_t) throws {
+        try "\(pid)\n".write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func remove() {
+        unlink(path)
+    }
+}

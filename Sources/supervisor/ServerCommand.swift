@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import SwiftletCore
+
+/// `swiftlet server`: runs the control plane under supervision.
+///
+/// Every option is also a `SWIFTLET_*` environment variable and a key of the configuration files;
+/// options are optional here so that "not given" can fall through to those sources.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the Swiftlet control plane (apiserver) and write an admin kubeconfig.",
+        discussion: """
+            Settings come from flags, then SWIFTLET_* environment variables (e.g. SWIFTLET_DATA_DIR), \
+            then /etc/swiftlet/config.yaml and /etc/swiftlet/config.yaml.d/*.yaml (later files win), \
+            then defaults. Prints one line on stdout once the cluster is ready.
+            """
+    )
+
+    @Option(name: .customLong("config"), help: "Configuration file (env SWIFTLET_CONFIG_FILE; default /etc/swiftlet/config.yaml).")
+    var configFile: String?
+
+    @Option(name: .customLong("data-dir"), help: "State directory (default /var/lib/swiftlet, or ~/.swiftlet when not root).")
+    var dataDir: String?
+
+    @Option(name: .customLong("run-dir"), help: "Runtime directory (default /run/swiftlet, or <data-dir>/run when not root).")
+    var runDir: String?
+
+    @Option(name: .customLong("https-listen-port"), help: "Apiserver HTTPS port (default 6443; 0 picks a free port).")
+    var httpsListenPort: String?
+
+    @Option(name: .customLong("bind-address"), help: "Address the apiserver listens on (default 0.0.0.0).")
+    var bindAddress: String?
+
+    @Option(name: .customLong("advertise-address"), help: "Address advertised to clients (default: a host address).")
+    var advertiseAddress: String?
+
+    @Option(name: .customLong("write-kubeconfig"), help: "Admin kubeconfig path (default /etc/swiftlet/swiftlet.yaml, or <data-dir>/swiftlet.yaml when not root).")
+    var writeKubeconfig: String?
+
+    @Option(name: .customLong("write-kubeconfig-mode"), help: "Octal mode of the admin kubeconfig (default 0600).")
+    var writeKubeconfigMode: String?
+
+    @Option(name: .customLong("tls-san"), help: "Extra name or IP for the serving certificate (repeatable).")
+    var tlsSAN: [String] = []
+
+    @Option(name: .customLong("node-name"), help: "Node name (default: the lower-cased host name).")
+    var nodeName: String?
+
+    @Option(name: .customLong("cluster-cidr"), help: "Pod network CIDR(s) (default 10.42.0.0/16).")
+    var clusterCIDR: String?
+
+    @Option(name: .customLong("service-cidr"), help: "Service network CIDR(s) (default 10.43.0.0/16).")
+    var serviceCIDR: String?
+
+    @Option(name: .customLong("service-node-port-range"), help: "NodePort range (default 30000-32767).")
+    var serviceNodePortRange: String?
+
+    @Flag(name: .customLong("disable-agent"), help: "Do not run the node components on this server.")
+    var disableAgent = false
+
+    @Option(name: .customLong("cluster-domain"), help: "Cluster DNS domain (default cluster.local).")
+    var clusterDomain: String?
+
+    @Option(name: .customLong("log-level"), help: "error, warning, notice, info, debug or trace (default warning).")
+    var logLevel: String?
+
+    @Flag(name: .customShort("v"), help: "More output on stderr (-v info, -vv debug, -vvv trace).")
+    var verbosity: Int
+
+    /// The settings given on the command line.
+    var flagSettings: [ServerSetting: RawSetting] {
+        var flags: [ServerSetting: RawSetting] = [:]
+        let scalars: [(ServerSetting, String?)] = [
+            (.dataDir, dataDir), (.runDir, runDir), (.httpsListenPort, httpsListenPort),
+            (.bindAddress, bindAddress), (.advertiseAddress, advertiseAddress),
+            (.writeKubeconfig, writeKubeconfig), (.writeKubeconfigMode, writeKubeconfigMode),
+            (.nodeName, nodeName), (.clusterCIDR, clusterCIDR), (.serviceCIDR, serviceCIDR),
+            (.serviceNodePortRange, serviceNodePortRange), (.clusterDomain, clusterDomain), (.logLevel, logLevel),
+        ]
+        for case let (setting, value?) in scalars { flags[setting] = .scalar(value) }
+        if !tlsSAN.isEmpty { flags[.tlsSAN] = .list(tlsSAN) }
+        // A boolean flag can only switch on; absent, it leaves the choice to the other sources.
+        if disableAgent { flags[.disableAgent] = .scalar("true") }
+        if logLevel == nil, verbosity > 0 {
+            flags[.logLevel] = .scalar(verbosity == 1 ? "info" : verbosity == 2 ? "debug" : "trace")
+        }
+        return flags
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let config: ServerConfig
+        do {
+            let explicitFile = configFile ?? environment["SWIFTLET_CONFIG_FILE"]
+            let files = try ConfigFiles.load(main: explicitFile ?? ServerDefaults.configFile, explicit: explicitFile != nil)
+            let inputs = ServerConfigInputs(flags: flagSettings, environment: environment, files: files)
+            config = try ServerConfig.resolve(inputs, host: HostFacts.current(environment: environment))
+        } catch let error as ServerConfigError {
+            if error.isFlagError { throw ValidationError(error.description) }
+            printError(error.description)
+            throw ExitCode.failure
+        }
+        let code = await ServerRun(config: config).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension HostFacts {
+    /// This process's user, home directory, host name and working directory.
+    static func current(environment: [String: String]) -> HostFacts {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let hostname = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : "localhost"
+        return HostFacts(
+            uid: UInt32(geteuid()),
+            home: environment["HOME"] ?? NSHomeDirectory(),
+            hostname: hostname,
+            workingDirectory: FileManager.default.currentDirectoryPath)
+    }
+}
+
+/// Writes `Error: <message>` to stderr (stdout carries only the ready line).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+}
