@@ -47,7 +47,7 @@ extension APIServer {
 
     func delete(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
         let options = try DeleteOptions(context)
-        let name = target.name!
+        let name = try target.requireName()
         let (object, finished) = try await deleteObject(target, name: name, options: options)
         let def = target.definition
         if !finished || def.plural == "pods" || def.plural == "namespaces" {

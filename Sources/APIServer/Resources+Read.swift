@@ -4,7 +4,7 @@ import KubeStore
 
 extension APIServer {
     func get(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
-        let name = target.name!
+        let name = try target.requireName()
         guard let kv = try await store.get(target.key(name: name)) else { throw target.notFound(name) }
         if context.format.table {
             let object = try Objects.decode(kv)

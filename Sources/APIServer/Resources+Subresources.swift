@@ -5,7 +5,7 @@ import NIOHTTP1
 extension APIServer {
     /// `scale` for deployments, replicasets, statefulsets and replicationcontrollers (autoscaling/v1 Scale).
     func scale(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
-        let name = target.name!
+        let name = try target.requireName()
         let def = target.definition
         switch context.info.verb {
         case "get":
@@ -89,7 +89,7 @@ extension APIServer {
 
     /// `pods/<name>/binding`: the scheduler's assignment of a pod to a node.
     func bind(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
-        let name = target.name!
+        let name = try target.requireName()
         let body = try Codec.decodeBody(context.body, contentType: context.contentType)
         guard let node = body["target"]["name"].stringValue, !node.isEmpty else {
             throw StatusError.invalid(kind: "Binding", name: name, causes: [

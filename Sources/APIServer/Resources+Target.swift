@@ -19,6 +19,15 @@ struct ResourceTarget: Sendable {
     /// Prefix of every object of this resource in the namespace (or in all namespaces).
     var prefix: String { StorageKeys.prefix(definition, namespace: namespace) }
 
+    /// The object name of a request that must address one object (405 on a collection, as upstream).
+    func requireName() throws(StatusError) -> String {
+        guard let name else {
+            throw StatusError(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource",
+                              details: .init(kind: definition.plural))
+        }
+        return name
+    }
+
     func notFound(_ name: String) -> StatusError { .notFound(definition.plural, group: definition.group, name: name) }
 }
 
@@ -84,6 +93,10 @@ extension APIServer {
     /// Routes a resource request by verb and subresource.
     func serveResource(_ context: inout RequestContext) async throws -> Int {
         let target = try resolveTarget(context.info)
+        if context.info.verb == "create", target.name != nil, target.subresource.isEmpty {
+            throw StatusError(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource",
+                              details: .init(kind: target.definition.plural))
+        }
         switch (context.info.verb, target.subresource) {
         case ("get", ""): return try await get(context, target)
         case ("list", ""): return try await list(context, target)

@@ -7,7 +7,7 @@ extension APIServer {
     func update(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
         let options = try WriteOptions(context)
         let (incoming, warnings) = try decodeObject(context, target, options: options)
-        let name = target.name!
+        let name = try target.requireName()
         let given = Objects.name(incoming)
         if !given.isEmpty, given != name {
             throw StatusError.badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))")
@@ -19,7 +19,7 @@ extension APIServer {
 
     func patch(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {
         let options = try WriteOptions(context)
-        let name = target.name!
+        let name = try target.requireName()
         let def = target.definition
         let media = (context.contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let body = context.body
@@ -62,7 +62,7 @@ extension APIServer {
                     warnings = unknown.map { "unknown field \"\($0)\"" }
                 }
             }
-            return patched
+            return FieldValidation.pruneUnknownFields(patched, gvk: def.gvk)
         }
         try await context.send(bytes: result.value, status: .ok, warnings: warnings)
         return 200
@@ -81,7 +81,7 @@ extension APIServer {
         guard context.query.value("fieldManager")?.isEmpty == false else {
             throw StatusError.badRequest("PATCH, application/apply-patch+yaml requests require a fieldManager query parameter")
         }
-        let name = target.name!
+        let name = try target.requireName()
         if try await store.get(target.key(name: name)) == nil {
             var object = applied
             object["metadata"]["name"] = .string(name)

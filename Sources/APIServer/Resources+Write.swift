@@ -75,6 +75,9 @@ extension APIServer {
                 warnings = unknown.map { "unknown field \"\($0)\"" }
             }
         }
+        if target.subresource != "scale" {
+            object = FieldValidation.pruneUnknownFields(object, gvk: def.gvk)
+        }
         return (object, warnings)
     }
 

@@ -174,3 +174,21 @@ func kindsWithoutSchemaPreserveUnknownFields(gvk: GroupVersionKind) throws {
         #expect(SchemaCatalog.definition(name) != nil, "\(gvk)")
     }
 }
+
+@Suite struct PruneUnknownFieldsTests {
+    @Test func dropsUnknownFieldsAndKeepsKnownOnes() throws {
+        let pod = try JSON(parsing: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a.b/c":"d"}},"bogus":1,"spec":{"containers":[{"name":"c","image":"x","imagePullPolicyy":"Always","env":[{"name":"A","value":"1","extra":true}]}],"nodeSelector":{"k.io/x":"y"}}}"#)
+        let pruned = FieldValidation.pruneUnknownFields(pod, gvk: GroupVersionKind(group: "", version: "v1", kind: "Pod"))
+        #expect(pruned["bogus"].isNull)
+        #expect(pruned["spec"]["containers"][0]["imagePullPolicyy"].isNull)
+        #expect(pruned["spec"]["containers"][0]["env"][0] == ["name": "A", "value": "1"])
+        #expect(pruned["spec"]["nodeSelector"] == ["k.io/x": "y"])
+        #expect(pruned["metadata"]["labels"] == ["a.b/c": "d"])
+        #expect(FieldValidation.unknownFields(in: pruned, gvk: GroupVersionKind(group: "", version: "v1", kind: "Pod")).isEmpty)
+    }
+
+    @Test func leavesKindsWithoutSchemaAlone() {
+        let object: JSON = ["apiVersion": "example.com/v1", "kind": "Widget", "spec": ["anything": 1]]
+        #expect(FieldValidation.pruneUnknownFields(object, gvk: GroupVersionKind(group: "example.com", version: "v1", kind: "Widget")) == object)
+    }
+}

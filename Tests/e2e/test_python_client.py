@@ -101,9 +101,66 @@ def test_bad_input_gets_status_errors(server):
     code, _, body = _raw(server, "POST", "/api/v1/namespaces/default/configmaps", b'{"kind":"Secret","apiVersion":"v1","metadata":{"name":"k"}}',
                          {"Content-Type": "application/json"})
     assert code == 400 and "does not match the expected kind" in json.loads(body)["message"]
-    code, _, body = _raw(server, "GET", "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1")
+    code, _, body = _raw(server, "GET", "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1&timeoutSeconds=1")
     # Past the compacted window or not, a watch from revision 1 answers 200 with events or an ERROR event.
     assert code == 200
     code, headers, body = _raw(server, "GET", "/api", headers={"Accept": "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"})
     assert code == 200 and "v=v2beta1" in headers["Content-Type"]
     assert json.loads(body)["apiVersion"] == "apidiscovery.k8s.io/v2beta1"
+
+
+def test_malformed_objects_never_crash_the_server(server):
+    """Type-confused and odd manifests get 4xx Status answers and the server stays up."""
+    import itertools
+    import random
+    rnd = random.Random(7)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fz", "labels": {"a": "b"}},
+           "spec": {"containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 80}],
+                                    "env": [{"name": "A", "value": "1"}], "resources": {"limits": {"cpu": "1"}}}]}}
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "fz"},
+              "spec": {"replicas": 1, "selector": {"matchLabels": {"a": "b"}},
+                       "template": {"metadata": {"labels": {"a": "b"}}, "spec": pod["spec"]}}}
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "fz"},
+           "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30000}], "selector": {"a": "b"}}}
+    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "fz"},
+            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": pod["spec"] | {"restartPolicy": "Never"}}}}}
+    targets = [("/api/v1/namespaces/default/pods", pod), ("/apis/apps/v1/namespaces/default/deployments", deploy),
+               ("/api/v1/namespaces/default/services", svc), ("/apis/batch/v1/namespaces/default/cronjobs", cron)]
+    weird = [None, True, -1, 2**63 - 1, -2**63, 1e308, "", "x" * 300, [], {}, [1, "a"], {"k": []}, "-1", "../..", "\u0000"]
+
+    def paths(obj, prefix=()):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                yield prefix + (k,)
+                yield from paths(v, prefix + (k,))
+        elif isinstance(obj, list):
+            for i, v in enumerate(obj):
+                yield prefix + (i,)
+                yield from paths(v, prefix + (i,))
+
+    import copy
+    sent = 0
+    for url, base in targets:
+        for path in list(paths(base)):
+            for value in rnd.sample(weird, 4):
+                obj = copy.deepcopy(base)
+                cur = obj
+                for p in path[:-1]:
+                    cur = cur[p]
+                cur[path[-1]] = value
+                if path[:2] == ("metadata", "name") or path == ("metadata",):
+                    pass
+                else:
+                    obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) else None
+                    if isinstance(obj.get("metadata"), dict):
+                        obj["metadata"]["name"] = f"fz{sent}"
+                code, _, body = _raw(server, "POST", url + "?fieldValidation=Strict", json.dumps(obj).encode(),
+                                     {"Content-Type": "application/json"})
+                sent += 1
+                assert code in (201, 400, 404, 409, 415, 422), (code, url, path, value, body[:300])
+                if code != 201:
+                    status = json.loads(body)
+                    assert status["kind"] == "Status" and status["code"] == code and status["message"]
+    assert sent > 200
+    code, _, body = _raw(server, "GET", "/readyz")
+    assert code == 200 and body == b"ok"
