@@ -31,15 +31,7 @@ extension APIServer {
                 let scale = try APIServer.scaleObject(of: current, def: def)
                 var desired: JSON
                 if isPatch {
-                    do {
-                        switch media {
-                        case "application/json-patch+json": desired = try JSONPatch.apply(body, to: scale)
-                        case "application/merge-patch+json": desired = MergePatch.apply(body, to: scale)
-                        default: desired = try StrategicMergePatch.apply(body, to: scale, schema: nil)
-                        }
-                    } catch let error as PatchError {
-                        throw error.statusError
-                    }
+                    desired = try APIServer.applyPatch(body, media: media, to: scale, schema: nil)
                 } else {
                     desired = body
                 }

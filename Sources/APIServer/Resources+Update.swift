@@ -41,16 +41,7 @@ extension APIServer {
         }
         var warnings: [String] = []
         let result = try await guaranteedUpdate(target, name: name, options: options, operation: "Update") { current in
-            var patched: JSON
-            do {
-                switch media {
-                case "application/json-patch+json": patched = try JSONPatch.apply(patch, to: current)
-                case "application/merge-patch+json": patched = MergePatch.apply(patch, to: current)
-                default: patched = try StrategicMergePatch.apply(patch, to: current, schema: schema)
-                }
-            } catch let error as PatchError {
-                throw error.statusError
-            }
+            let patched = try APIServer.applyPatch(patch, media: media, to: current, schema: schema)
             guard case .object = patched else { throw StatusError.badRequest("the patch did not produce an object") }
             if patched["apiVersion"] != current["apiVersion"] || patched["kind"] != current["kind"] {
                 throw StatusError.badRequest("the patch may not change apiVersion or kind")
@@ -66,6 +57,19 @@ extension APIServer {
         }
         try await context.send(bytes: result.value, status: .ok, warnings: warnings)
         return 200
+    }
+
+    /// Applies a JSON, merge or strategic merge patch; patch errors become their Status.
+    static func applyPatch(_ patch: JSON, media: String, to document: JSON, schema: (any StrategicMergeSchema)?) throws(StatusError) -> JSON {
+        do {
+            switch media {
+            case "application/json-patch+json": return try JSONPatch.apply(patch, to: document)
+            case "application/merge-patch+json": return MergePatch.apply(patch, to: document)
+            default: return try StrategicMergePatch.apply(patch, to: document, schema: schema)
+            }
+        } catch {
+            throw error.statusError
+        }
     }
 
     /// Server-side apply, simplified: a missing object is created; an existing one gets the applied

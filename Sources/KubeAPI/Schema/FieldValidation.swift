@@ -45,25 +45,7 @@ public enum FieldValidation {
     }
 
     /// Go's `strconv.Quote` for the characters field names contain; escapes the rest JSON-style.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { GoSyntax.quote(s) }
 
     /// Walks a value and its schema together. Values of the wrong JSON type are skipped here:
     /// type errors are reported by validation, and a mismatch has no fields to name.
