@@ -180,13 +180,21 @@ enum Format {
 
     static func table(header: (String, String, String, String), rows: [(String, String, String, String)]) -> String {
         let all = [header] + rows
-        let widths = [all.map(\.0.count).max() ?? 0, all.map(\.1.count).max() ?? 0,
-                      all.map(\.2.count).max() ?? 0, all.map(\.3.count).max() ?? 0]
-        func line(_ r: (String, String, String, String)) -> String {
-            "| " + [r.0, r.1, r.2, r.3].enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: " | ") + " |\n"
+        let cells: [[String]] = all.map { [$0.0, $0.1, $0.2, $0.3] }
+        var widths = [0, 0, 0, 0]
+        for row in cells {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
         }
-        return line(header) + "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|\n"
-            + rows.map(line).joined()
+        func line(_ row: [String]) -> String {
+            var parts: [String] = []
+            for (column, cell) in row.enumerated() {
+                parts.append(cell + String(repeating: " ", count: widths[column] - cell.count))
+            }
+            return "| " + parts.joined(separator: " | ") + " |\n"
+        }
+        let rule = widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|")
+        var out = line(cells[0]) + "|" + rule + "|\n"
+        for row in cells.dropFirst() { out += line(row) }
+        return out
     }
 }

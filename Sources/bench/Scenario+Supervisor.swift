@@ -38,7 +38,7 @@ enum SupervisorStartup {
         let output = Pipe()
         process.standardOutput = output
         let logFile = "\(dataDirectory).log"
-        FileManager.default.createFile(atPath: logFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logFile)
         let watcher = LineWatcher(marker: readyMarker)
         let started = ContinuousClock.now

@@ -41,7 +41,7 @@ final class ServerProcess: @unchecked Sendable {
         try config.write(to: configFile)
 
         let logFile = "\(workDirectory)/apiserver.log"
-        if !FileManager.default.fileExists(atPath: logFile) { FileManager.default.createFile(atPath: logFile, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logFile) { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
         guard let log = FileHandle(forWritingAtPath: logFile) else { throw BenchError("cannot open \(logFile)") }
         log.seekToEndOfFile()
 
