@@ -19,7 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Scaled-down counts for a run of about 30 seconds.")
     var quick = false
 
-    @Flag(help: "Print the results as JSON on stdout instead of the table.")
+    @Flag(help: "Print the results as JSON on stdout (the table then goes to stderr).")
     var json = false
 
     @Option(help: "Directory holding swiftlet-apiserver (and swiftlet). Default: the directory of this executable.")
@@ -63,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            FileHandle.standardError.write(Data(report.table().utf8))
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.table())

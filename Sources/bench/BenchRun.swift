@@ -55,10 +55,11 @@ struct BenchRun {
                 // A short warm-up so connection set-up is not part of the figure.
                 _ = await ThroughputScenario.creates(client: client, namespace: "bench", prefix: "warm-\(client.proto == .http1 ? 1 : 2)",
                                                      concurrency: concurrency, count: concurrency * 4, timeLimit: .seconds(5))
+                let cpu = CPUMeter(server: server)
                 let result = await ThroughputScenario.creates(
                     client: client, namespace: "bench", prefix: "cm-\(client.proto == .http1 ? 1 : 2)",
                     concurrency: concurrency, count: scale.createCount, timeLimit: .seconds(scale.createTime))
-                report.creates.append(LoadFigure(protocolName: client.proto.rawValue, concurrency: concurrency, result))
+                report.creates.append(cpu.figure(LoadFigure(protocolName: client.proto.rawValue, concurrency: concurrency, result)))
                 Progress.say("  \(Format.rate(result.perSecond))/s, p99 \(Format.ms(result.latency.p99)), errors \(result.errors)")
             }
 
@@ -66,10 +67,11 @@ struct BenchRun {
             for client in [h1, h2] {
                 for clients in [16, 32] {
                     Progress.say("gets, \(clients) clients, \(client.proto.rawValue)")
+                    let cpu = CPUMeter(server: server)
                     let result = await ThroughputScenario.gets(client: client, path: "/api/v1/namespaces/bench/configmaps/get-target",
                                                                concurrency: clients, count: scale.getCount,
                                                                timeLimit: .seconds(scale.getTime))
-                    report.gets.append(LoadFigure(protocolName: client.proto.rawValue, concurrency: clients, result))
+                    report.gets.append(cpu.figure(LoadFigure(protocolName: client.proto.rawValue, concurrency: clients, result)))
                     Progress.say("  \(Format.rate(result.perSecond))/s, p99 \(Format.ms(result.latency.p99)), errors \(result.errors)")
                 }
             }
@@ -96,9 +98,12 @@ struct BenchRun {
             try await client.waitReady(timeout: .seconds(30))
             try await client.send(.POST, "/api/v1/namespaces", body: Objects.namespace("bench"), expect: .created)
             Progress.say("creating \(scale.pods) pods, \(concurrency) clients, \(proto.rawValue)")
+            let cpu = CPUMeter(server: server)
             let created = await ListScenario.createPods(client: client, namespace: "bench", count: scale.pods,
                                                         concurrency: concurrency, timeLimit: .seconds(scale.podTime))
-            report.podCreates = LoadFigure(protocolName: proto.rawValue, concurrency: concurrency, created)
+            report.podCreates = cpu.figure(LoadFigure(protocolName: proto.rawValue, concurrency: concurrency, created))
+            try await Task.sleep(for: .seconds(1))
+            report.memoryAfterPodCreates = server.memory()
             guard created.completed == scale.pods else {
                 throw BenchError("created \(created.completed) of \(scale.pods) pods (errors \(created.errors): \(created.firstError ?? "-"))")
             }
@@ -123,5 +128,25 @@ struct BenchRun {
         try await Task.sleep(for: .seconds(1))
         report.memoryIdleWithPodsStored = restarted.memory()
         restarted.stop()
+    }
+}
+
+/// CPU used by the server and by this process between its creation and `figure(_:)`.
+struct CPUMeter {
+    let server: ServerProcess
+    let serverStart: Double?
+    let clientStart: Double
+
+    init(server: ServerProcess) {
+        self.server = server
+        serverStart = server.cpuSeconds()
+        clientStart = ServerProcess.ownCPUSeconds()
+    }
+
+    func figure(_ figure: LoadFigure) -> LoadFigure {
+        var figure = figure
+        let serverUsed: Double? = if let start = serverStart, let now = server.cpuSeconds() { now - start } else { nil }
+        figure.attachCPU(server: serverUsed, client: ServerProcess.ownCPUSeconds() - clientStart)
+        return figure
     }
 }

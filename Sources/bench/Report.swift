@@ -10,6 +10,9 @@ struct LoadFigure: Sendable, Codable {
     var seconds: Double
     var perSecond: Double
     var latency: LatencyStats
+    /// CPU the server and the bench client used during the run, per completed request (microseconds).
+    var serverCPUPerRequest: Double?
+    var clientCPUPerRequest: Double?
 
     init(protocolName: String, concurrency: Int, _ result: LoadResult) {
         self.protocolName = protocolName
@@ -20,6 +23,18 @@ struct LoadFigure: Sendable, Codable {
         seconds = result.seconds
         perSecond = result.perSecond
         latency = result.latency
+    }
+
+    /// Records CPU use measured around the run.
+    mutating func attachCPU(server: Double?, client: Double) {
+        let n = Double(max(completed, 1))
+        serverCPUPerRequest = server.map { $0 / n * 1e6 }
+        clientCPUPerRequest = client / n * 1e6
+    }
+
+    var cpuText: String {
+        guard let s = serverCPUPerRequest, let c = clientCPUPerRequest else { return "" }
+        return String(format: "; CPU per request: server %.0f us, client %.0f us", s, c)
     }
 
     var label: String { "\(protocolName), \(concurrency) clients" }
@@ -56,6 +71,7 @@ struct BenchReport: Sendable, Codable {
     var watch: WatchResult?
     var podCreates: LoadFigure?
     var list: ListScenario.Result?
+    var memoryAfterPodCreates: MemoryFigures?
     var memoryWithPods: MemoryFigures?
     var warmStartWithPods: Double?
     var memoryIdleWithPodsStored: MemoryFigures?
@@ -123,7 +139,7 @@ struct BenchReport: Sendable, Codable {
             for f in figures {
                 out += "  \(title) \(f.label): \(Format.rate(f.perSecond))/s over \(Format.count(f.completed)) in "
                     + "\(String(format: "%.1f", f.seconds)) s; latency p50 \(Format.ms(f.latency.p50)) p99 \(Format.ms(f.latency.p99)) "
-                    + "max \(Format.ms(f.latency.max)); errors \(f.errors)\(f.firstError.map { " (\($0.prefix(160)))" } ?? "")\n"
+                    + "max \(Format.ms(f.latency.max))\(f.cpuText); errors \(f.errors)\(f.firstError.map { " (\($0.prefix(160)))" } ?? "")\n"
             }
         }
         if let w = watch {
@@ -133,7 +149,7 @@ struct BenchReport: Sendable, Codable {
                 + "\(w.beforeResponse) deliveries arrived before the write's response (counted as 0 ms)\n"
         }
         if let p = podCreates {
-            out += "  pod creates \(p.label): \(Format.rate(p.perSecond))/s; p99 \(Format.ms(p.latency.p99)); errors \(p.errors)\n"
+            out += "  pod creates \(p.label): \(Format.rate(p.perSecond))/s; p99 \(Format.ms(p.latency.p99))\(p.cpuText); errors \(p.errors)\n"
         }
         if let l = list {
             out += "  pod list: \(Format.count(l.listed)) items, \(Format.megabytes(l.bodyBytes)) body; min \(Format.ms(l.minMilliseconds)) "
@@ -143,6 +159,10 @@ struct BenchReport: Sendable, Codable {
             guard let s else { continue }
             out += "  start-up \(title): fresh " + s.coldMilliseconds.map { Format.ms($0) }.joined(separator: ", ")
                 + "; warm " + s.warmMilliseconds.map { Format.ms($0) }.joined(separator: ", ") + "\n"
+        }
+        if let m = memoryAfterPodCreates {
+            out += "  apiserver memory after the pod creates, before any list: RSS \(Format.megabytes(m.rss)) (PSS \(Format.megabytes(m.pss))); "
+                + "after the lists: RSS \(Format.megabytes(memoryWithPods?.rss)) (PSS \(Format.megabytes(memoryWithPods?.pss)))\n"
         }
         if let w = warmStartWithPods {
             out += "  warm start-up with the pods stored: \(Format.ms(w)); idle RSS then \(Format.megabytes(memoryIdleWithPodsStored?.rss)) "
