@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "swiftlet-controllers", targets: ["controllers"]),
         .executable(name: "swiftlet-kubelet", targets: ["kubelet"]),
         .executable(name: "swiftlet-proxy", targets: ["proxy"]),
+        .executable(name: "swiftlet-bench", targets: ["bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries.
@@ -93,6 +95,16 @@ let package = Package(
         ]),
         .executableTarget(name: "proxy", dependencies: [
             "SwiftletCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
+        .executableTarget(name: "bench", dependencies: [
+            "KubeStore", "SwiftletCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

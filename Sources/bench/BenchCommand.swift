@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import SwiftletCore
+
+/// `swiftlet-bench`: measures the API server's performance targets against a real
+/// `swiftlet-apiserver` process over loopback HTTPS with mutual TLS.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftlet-bench",
+        abstract: "Benchmarks swiftlet-apiserver: creates/s, gets/s, 10k-pod list, watch fan-out, start-up, memory.",
+        discussion: """
+        Build in release mode first: swift build -c release --product swiftlet-bench --product swiftlet-apiserver
+        The server runs in its own process; the client runs in this one (both share the machine's cores).
+        """,
+        version: SwiftletVersion.current
+    )
+
+    @Flag(help: "Scaled-down counts for a run of about 30 seconds.")
+    var quick = false
+
+    @Flag(help: "Print the results as JSON on stdout (the table then goes to stderr).")
+    var json = false
+
+    @Option(help: "Directory holding swiftlet-apiserver (and swiftlet). Default: the directory of this executable.")
+    var serverBinDir: String?
+
+    @Option(help: "Override the number of pods created before the list measurement.")
+    var pods: Int?
+
+    @Option(help: "Override the number of watchers in the fan-out test.")
+    var watchers: Int?
+
+    @Flag(help: "Keep the temporary directory (certificates, databases, server log) for inspection.")
+    var keepTemp = false
+
+    func run() async throws {
+        var scale = quick ? Scale.quick : Scale.full
+        if let pods { scale.pods = pods }
+        if let watchers { scale.watchers = watchers }
+        let binDir = serverBinDir ?? Self.executableDirectory()
+        let binaries = Binaries(apiserver: "\(binDir)/swiftlet-apiserver", swiftlet: "\(binDir)/swiftlet")
+        guard FileManager.default.isExecutableFile(atPath: binaries.apiserver) else {
+            throw ValidationError("no swiftlet-apiserver in \(binDir); build it or pass --server-bin-dir")
+        }
+
+        Cleanup.shared.installSignalHandlers()
+        var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
+        let work = String(cString: made)
+        if !keepTemp { Cleanup.shared.register(directory: work) }
+        Progress.say("work directory \(work); server \(binaries.apiserver)")
+
+        let report: BenchReport
+        do {
+            report = try await BenchRun(scale: scale, binaries: binaries, work: work).run()
+        } catch {
+            Progress.say("failed: \(error)")
+            Cleanup.shared.runAll()
+            throw ExitCode.failure
+        }
+        Cleanup.shared.runAll()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            FileHandle.standardError.write(Data(report.table().utf8))
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+
+    static func executableDirectory() -> String {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (path as NSString).deletingLastPathComponent
+    }
+}
+
+struct Binaries: Sendable {
+    var apiserver: String
+    var swiftlet: String
+}
+
+/// Counts and time bounds of every phase.
+struct Scale: Sendable, Codable {
+    var name: String
+    var createCount: Int
+    var createTime: Int
+    var getCount: Int
+    var getTime: Int
+    var watchers: Int
+    var watchEvents: Int
+    var pods: Int
+    var podTime: Int
+    var listRuns: Int
+    var startupRuns: Int
+    var rawSingle: Int
+    var rawBatched: Int
+    var rawBatchSize: Int
+
+    static let full = Scale(name: "full", createCount: 20_000, createTime: 12, getCount: 1_000_000, getTime: 5,
+                            watchers: 100, watchEvents: 50, pods: 10_000, podTime: 180, listRuns: 10, startupRuns: 5,
+                            rawSingle: 5_000, rawBatched: 50_000, rawBatchSize: 100)
+    static let quick = Scale(name: "quick", createCount: 3_000, createTime: 3, getCount: 200_000, getTime: 1,
+                             watchers: 100, watchEvents: 20, pods: 2_000, podTime: 60, listRuns: 5, startupRuns: 3,
+                             rawSingle: 1_000, rawBatched: 10_000, rawBatchSize: 100)
+}
+
+/// Progress lines go to stderr so `--json` output stays clean.
+enum Progress {
+    static func say(_ text: String) {
+        FileHandle.standardError.write(Data("[bench] \(text)\n".utf8))
+    }
+}
