@@ -38,22 +38,42 @@ extension APIServer {
             try await context.send(bytes: table.serialized(), contentType: "application/json;as=Table;v=v1;g=meta.k8s.io")
             return 200
         }
-        // The list is assembled from the stored bytes without re-encoding each object.
+        // The list is streamed from the stored bytes, without re-encoding each object and without
+        // holding the whole answer in memory (a 10,000-pod list is ~30 MB).
         var out: [UInt8] = []
-        out.reserveCapacity(page.items.reduce(128) { $0 + $1.value.count + 1 })
+        out.reserveCapacity(APIServer.listChunkSize + 4096)
         out.append(contentsOf: #"{"kind":"\#(target.definition.kind)List","apiVersion":"\#(target.definition.apiVersion)","metadata":{"resourceVersion":"\#(page.revision)""#.utf8)
         if let token = page.continueToken {
             out.append(contentsOf: #","continue":"\#(token)""#.utf8)
         }
         out.append(contentsOf: #"},"items":["#.utf8)
+        let total = page.items.reduce(0) { $0 + $1.value.count }
+        if total < APIServer.listChunkSize {
+            for (i, kv) in page.items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: kv.value)
+            }
+            out.append(contentsOf: "]}".utf8)
+            try await context.send(bytes: out)
+            return 200
+        }
+        try await context.writer.writeHead(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-cache, private"])
         for (i, kv) in page.items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: kv.value)
+            if out.count >= APIServer.listChunkSize {
+                try await context.writer.writeBody(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
         out.append(contentsOf: "]}".utf8)
-        try await context.send(bytes: out)
+        try await context.writer.writeBody(out)
+        try await context.writer.end()
         return 200
     }
+
+    /// Lists larger than this are sent in chunks of about this size.
+    static let listChunkSize = 256 * 1024
 
     struct ListPage {
         var items: [KeyValue]
