@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+
         // Shared libraries.
         .target(name: "KubeAPI", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
@@ -61,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "APIServer", dependencies: [
-            "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore",
+            "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),

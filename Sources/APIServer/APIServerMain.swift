@@ -10,6 +10,7 @@ import SwiftletCore
 /// bootstrap objects, and stops cleanly on SIGTERM/SIGINT (the datastore is closed last).
 public enum APIServerMain {
     public static func run(config: APIServerConfig) async throws {
+        MemoryTuning.limitArenas()
         var logger = Logger(label: "swiftlet-apiserver")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .warning
 

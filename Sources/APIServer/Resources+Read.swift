@@ -69,11 +69,14 @@ extension APIServer {
         out.append(contentsOf: "]}".utf8)
         try await context.writer.writeBody(out)
         try await context.writer.end()
+        if total >= APIServer.trimAfterBytes { MemoryTuning.trim() }
         return 200
     }
 
     /// Lists larger than this are sent in chunks of about this size.
     static let listChunkSize = 256 * 1024
+    /// After answers this large, freed memory is handed back to the system.
+    static let trimAfterBytes = 4 * 1024 * 1024
 
     struct ListPage {
         var items: [KeyValue]

@@ -31,8 +31,10 @@ enum SupervisorStartup {
             "--write-kubeconfig", "\(dataDirectory)/kubeconfig.yaml", "--disable-agent",
         ]
         var environment = ProcessInfo.processInfo.environment
-        // A config file of the machine must not change what we measure.
-        environment["SWIFTLET_CONFIG_FILE"] = "\(dataDirectory)/no-config.yaml"
+        // A config file of the machine must not change what we measure: point at an empty one.
+        let emptyConfig = "\(dataDirectory).config.yaml"
+        _ = FileManager.default.createFile(atPath: emptyConfig, contents: Data())
+        environment["SWIFTLET_CONFIG_FILE"] = emptyConfig
         environment.removeValue(forKey: "NOTIFY_SOCKET")
         process.environment = environment
         let output = Pipe()
