@@ -36,14 +36,11 @@ extension RequestInfo {
         guard !rest.isEmpty else { return info }
         info.kind = .resource
         var segments = Array(rest)
-        if segments[0] == "namespaces" {
-            if segments.count >= 3 {
-                info.namespace = segments[1]
-                segments.removeFirst(2)
-            } else if segments.count == 2 {
-                // `/api/v1/namespaces/<name>`: the namespace object itself.
-                info.namespace = nil
-            }
+        // `/namespaces/<ns>/<resource>...` addresses namespaced resources, except the namespace's own
+        // subresources (`/namespaces/<name>/status`, `/finalize`), as upstream's RequestInfoFactory.
+        if segments[0] == "namespaces", segments.count >= 3, !["status", "finalize"].contains(segments[2]) {
+            info.namespace = segments[1]
+            segments.removeFirst(2)
         }
         info.resource = segments[0]
         if segments.count >= 2 { info.name = segments[1] }

@@ -24,6 +24,7 @@ import Testing
         Case(method: "GET", path: "/api/v1/namespaces/kube-system", verb: "get", version: "v1", resource: "namespaces", name: "kube-system"),
         Case(method: "DELETE", path: "/api/v1/namespaces/a/configmaps", verb: "deletecollection", version: "v1", resource: "configmaps", namespace: "a"),
         Case(method: "POST", path: "/api/v1/namespaces", verb: "create", version: "v1", resource: "namespaces"),
+        Case(method: "PUT", path: "/api/v1/namespaces/ns1/status", verb: "update", version: "v1", resource: "namespaces", name: "ns1", subresource: "status"),
         Case(method: "PUT", path: "/api/v1/nodes/n1/status", verb: "update", version: "v1", resource: "nodes", name: "n1", subresource: "status"),
     ]
 

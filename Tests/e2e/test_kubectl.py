@@ -110,22 +110,43 @@ def test_tables_for_pods_and_deployments(server):
 
 
 def test_watch_receives_added_modified_deleted(server):
+    import queue
+    import threading
     proc = subprocess.Popen(["kubectl", "--kubeconfig", server.kubeconfig, "--cache-dir", server.cache_dir,
                              "get", "configmaps", "-w", "--output-watch-events", "-l", "w=1"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
+
+    def wait_for(name, deadline=30):
+        seen = []
+        end = time.time() + deadline
+        while time.time() < end:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if name in line:
+                seen.append(line.split()[0])
+                if (seen and seen[-1] == "DELETED") or name == "sentinel":
+                    return seen
+        return seen
+
     try:
-        time.sleep(1.5)
+        # The sentinel shows the watch is established before the object under test is touched.
+        server.kubectl("create", "configmap", "sentinel")
+        server.kubectl("label", "configmap", "sentinel", "w=1")
+        assert wait_for("sentinel"), "the watch did not start"
         server.kubectl("create", "configmap", "watched", "--from-literal=a=1")
         server.kubectl("label", "configmap", "watched", "w=1")
         server.kubectl("annotate", "configmap", "watched", "note=x")
         server.kubectl("delete", "configmap", "watched")
-        time.sleep(1.5)
+        events = wait_for("watched")
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-    events = [l.split()[0] for l in out.splitlines() if "watched" in l]
+        proc.wait(timeout=10)
     # Labelling makes the object match the selector: it appears as ADDED, as upstream's cache reports it.
-    assert events == ["ADDED", "MODIFIED", "DELETED"], out
+    assert events == ["ADDED", "MODIFIED", "DELETED"], events
 
 
 def test_label_and_field_selectors(server):
