@@ -282,3 +282,23 @@ def test_health_version_discovery(server):
     assert "apiserver_request_total" in server.kubectl("get", "--raw", "/metrics").stdout
     explain = server.kubectl("explain", "deployments.spec.strategy").stdout
     assert "rollingUpdate" in explain
+
+
+def test_other_kubectl_minors_discover_and_list(server):
+    """kubectl 1.29 asks only for aggregated discovery v2beta1; 1.33 for v2: both must find resources."""
+    import os
+    for minor in ("1.27", "1.29", "1.33"):
+        binary = f"/usr/lib/google-cloud-sdk/bin/kubectl.{minor}"
+        if not os.path.exists(binary):
+            continue
+        r = subprocess.run([binary, "--kubeconfig", server.kubeconfig, "--cache-dir", f"{server.cache_dir}-{minor}",
+                            "get", "deployments,services", "-A"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, (minor, r.stderr)
+        assert "kubernetes" in r.stdout, (minor, r.stdout)
+
+
+def test_get_all_uses_categories_and_short_names(server):
+    server.kubectl("create", "deployment", "all-dep", "--image=busybox:1.36")
+    out = server.kubectl("get", "all").stdout
+    assert "service/kubernetes" in out and "deployment.apps/all-dep" in out
+    assert server.kubectl("get", "deploy,svc,cm", "-o", "name").stdout.count("/") >= 3
