@@ -160,7 +160,8 @@ extension APIServer {
                     Objects.encode(frozen, revision: revision)
                 }
             } catch StoreError.conflict {
-                if pinned != nil { throw StatusError.conflict(def.plural, group: def.group, name: name) }
+                // Someone wrote in between: try again on the new object. A client that pinned the
+                // old resourceVersion gets its 409 from the check above on the next round.
                 continue
             } catch StoreError.notFound {
                 throw target.notFound(name)

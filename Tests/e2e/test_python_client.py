@@ -164,3 +164,35 @@ def test_malformed_objects_never_crash_the_server(server):
     assert sent > 200
     code, _, body = _raw(server, "GET", "/readyz")
     assert code == 200 and body == b"ok"
+
+
+def test_concurrent_patches_all_apply(server):
+    """Patches without a resourceVersion never fail with Conflict: the server retries them."""
+    import threading
+    client, api_client = server.client()
+    v1 = client.CoreV1Api(api_client)
+    v1.create_namespaced_config_map("default", {"metadata": {"name": "contended"}})
+    errors = []
+
+    def worker(w):
+        c, ac = server.client()
+        api = c.CoreV1Api(ac)
+        for i in range(10):
+            try:
+                api.patch_namespaced_config_map("contended", "default", {"data": {f"w{w}-{i}": "x"}})
+            except Exception as e:  # noqa: BLE001 - any failure is the finding
+                errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    data = v1.read_namespaced_config_map("contended", "default").data
+    assert len(data) == 60
+    # A stale resourceVersion still gets 409.
+    stale = {"metadata": {"resourceVersion": "1"}, "data": {"late": "x"}}
+    with pytest.raises(client.ApiException) as e:
+        v1.patch_namespaced_config_map("contended", "default", stale)
+    assert e.value.status == 409
