@@ -78,14 +78,15 @@ public final class APIServer: HTTPResponder {
         guard let user = authenticator.authenticate(headers: headers, peer: context.request.peer) else {
             throw StatusError.unauthorized
         }
-        context.user = user
-        guard authorizer.authorize(user: user, info: info) else {
+        let effective = try impersonate(headers: context.request.headers, requester: user)
+        context.user = effective
+        guard authorizer.authorize(user: effective, info: info) else {
             if info.kind == .resource {
-                throw StatusError.forbidden(user: user.name, verb: info.verb, resource: info.resource,
+                throw StatusError.forbidden(user: effective.name, verb: info.verb, resource: info.resource,
                                             group: info.group, namespace: info.namespace)
             }
             throw StatusError(code: 403, reason: "Forbidden",
-                              message: "forbidden: User \"\(user.name)\" cannot \(info.verb) path \"\(info.path)\"")
+                              message: "forbidden: User \"\(effective.name)\" cannot \(info.verb) path \"\(info.path)\"")
         }
 
         if info.kind == .nonResource {
@@ -102,6 +103,28 @@ public final class APIServer: HTTPResponder {
         }
         defer { limiter.release(mutating: isMutating) }
         return try await serveResource(&context)
+    }
+}
+
+extension APIServer {
+    /// `Impersonate-User` / `Impersonate-Group` (kubectl `--as`, `--as-group`): the request then runs
+    /// as that user. Only `system:masters` may impersonate until RBAC grants the `impersonate` verb.
+    func impersonate(headers: HTTPHeaders, requester: UserInfo) throws(StatusError) -> UserInfo {
+        let name = headers.first(name: "Impersonate-User")
+        let groups = headers["Impersonate-Group"]
+        let others = headers.contains { $0.name.lowercased().hasPrefix("impersonate-") }
+        guard let name else {
+            if others { throw StatusError.badRequest("impersonation requires Impersonate-User: requested \(groups) without impersonating a user") }
+            return requester
+        }
+        guard requester.groups.contains("system:masters") else {
+            throw StatusError(code: 403, reason: "Forbidden",
+                              message: "users \"\(name)\" is forbidden: User \"\(requester.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
+                              details: .init(name: name, kind: "users"))
+        }
+        var all = groups
+        if name != "system:anonymous", !all.contains("system:authenticated") { all.append("system:authenticated") }
+        return UserInfo(name: name, groups: all)
     }
 }
 

@@ -87,10 +87,19 @@ struct BootstrapAuthorizer: Authorizer {
         if user.groups.contains("system:masters") { return true }
         if BootstrapAuthorizer.componentUsers.contains(user.name) { return true }
         if user.groups.contains("system:nodes"), user.name.hasPrefix("system:node:") { return true }
-        // Health and version are readable by any authenticated user, as upstream's system:public-info-viewer.
-        if info.kind == .nonResource, info.verb == "get",
-           ["/healthz", "/livez", "/readyz", "/version"].contains(info.path) {
+        // Any authenticated user may ask what it may do and who it is (upstream's system:basic-user).
+        if info.kind == .resource, info.verb == "create",
+           ["selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews"].contains(info.resource) {
             return true
+        }
+        // Discovery, OpenAPI, health and version are readable by any authenticated user, as upstream's
+        // system:discovery and system:public-info-viewer roles allow.
+        if info.kind == .nonResource, info.verb == "get" {
+            let p = info.path
+            if ["/healthz", "/livez", "/readyz", "/version", "/api", "/apis", "/openapi/v2", "/openapi/v3"].contains(p)
+                || p.hasPrefix("/api/") || p.hasPrefix("/apis/") || p.hasPrefix("/openapi/v3/") {
+                return true
+            }
         }
         return false
     }

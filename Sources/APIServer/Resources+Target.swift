@@ -101,6 +101,7 @@ extension APIServer {
         case ("get", ""): return try await get(context, target)
         case ("list", ""): return try await list(context, target)
         case ("watch", _): return try await watch(context, target)
+        case ("create", "") where APIServer.reviewGroups.contains(target.group): return try await review(context, target)
         case ("create", ""): return try await create(context, target)
         case ("update", ""), ("update", "status"): return try await update(context, target)
         case ("patch", ""), ("patch", "status"): return try await patch(context, target)

@@ -45,8 +45,15 @@ import Testing
         #expect(authorizer.authorize(user: UserInfo(name: "system:kube-scheduler", groups: []), info: pods))
         #expect(authorizer.authorize(user: UserInfo(name: "system:node:n1", groups: ["system:nodes"]), info: pods))
         #expect(!authorizer.authorize(user: UserInfo(name: "alice", groups: ["dev"]), info: pods))
-        let version = RequestInfo.parse(method: "GET", path: "/version", query: Query(items: []))
-        #expect(authorizer.authorize(user: UserInfo(name: "alice", groups: ["dev"]), info: version))
+        let alice = UserInfo(name: "alice", groups: ["dev", "system:authenticated"])
+        for path in ["/version", "/api", "/apis/apps/v1", "/openapi/v3/api/v1", "/readyz"] {
+            #expect(authorizer.authorize(user: alice, info: RequestInfo.parse(method: "GET", path: path, query: Query(items: []))), "\(path)")
+        }
+        #expect(!authorizer.authorize(user: alice, info: RequestInfo.parse(method: "GET", path: "/metrics", query: Query(items: []))))
+        let review = RequestInfo.parse(method: "POST", path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", query: Query(items: []))
+        #expect(authorizer.authorize(user: alice, info: review))
+        let secrets = RequestInfo.parse(method: "GET", path: "/api/v1/namespaces/default/secrets", query: Query(items: []))
+        #expect(!authorizer.authorize(user: alice, info: secrets))
     }
 
     @Test func inflightLimiterRefusesOverTheLimitAndRecovers() {

@@ -304,3 +304,17 @@ def test_get_all_uses_categories_and_short_names(server):
     server.kubectl("create", "cm", "all-cm")
     names = server.kubectl("get", "deploy,svc,cm", "-o", "name").stdout.split()
     assert {"deployment.apps/all-dep", "service/kubernetes", "configmap/all-cm"} <= set(names)
+
+
+def test_auth_reviews_and_impersonation(server):
+    assert server.kubectl("auth", "can-i", "create", "pods").stdout.strip() == "yes"
+    r = server.kubectl("auth", "can-i", "list", "secrets", "--as=alice", check=False)
+    assert r.stdout.strip() == "no" and r.returncode == 1
+    who = server.kubectl("auth", "whoami", "-o", "json").stdout
+    assert '"username": "system:admin"' in who and "system:masters" in who
+    who = server.kubectl("auth", "whoami", "--as=bob", "--as-group=dev", "-o", "json").stdout
+    assert '"username": "bob"' in who and '"dev"' in who
+    r = server.kubectl("get", "pods", "--as=alice", check=False)
+    assert r.returncode != 0 and 'User "alice" cannot list resource "pods"' in r.stderr
+    rules = server.kubectl("auth", "can-i", "--list").stdout
+    assert "*.*" in rules

@@ -25,6 +25,17 @@ extension ProtoSchema {
             .f(1, "token", .string, .emitZero),
             .f(2, "expirationTimestamp", .time, .emitZero),
         ],
+        // `kubectl auth whoami` and `kubectl auth can-i --list` send these with an empty status.
+        "authn.SelfSubjectReview": [
+            .f(1, "metadata", .message("meta.ObjectMeta")),
+        ],
+        "authz.SelfSubjectRulesReview": [
+            .f(1, "metadata", .message("meta.ObjectMeta")),
+            .f(2, "spec", .message("authz.SelfSubjectRulesReviewSpec"), .emitZero),
+        ],
+        "authz.SelfSubjectRulesReviewSpec": [
+            .f(1, "namespace"),
+        ],
         "authz.SelfSubjectAccessReview": [
             .f(1, "metadata", .message("meta.ObjectMeta")),
             .f(2, "spec", .message("authz.SelfSubjectAccessReviewSpec"), .emitZero),

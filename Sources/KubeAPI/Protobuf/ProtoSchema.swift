@@ -116,6 +116,8 @@ public enum ProtoSchema {
         "batch/v1 CronJob": "batch.CronJob",
         "authentication.k8s.io/v1 TokenRequest": "authn.TokenRequest",
         "authorization.k8s.io/v1 SelfSubjectAccessReview": "authz.SelfSubjectAccessReview",
+        "authorization.k8s.io/v1 SelfSubjectRulesReview": "authz.SelfSubjectRulesReview",
+        "authentication.k8s.io/v1 SelfSubjectReview": "authn.SelfSubjectReview",
         "policy/v1 Eviction": "policy.Eviction",
         "policy/v1 PodDisruptionBudget": "policy.PodDisruptionBudget",
         "rbac.authorization.k8s.io/v1 Role": "rbac.Role",
