@@ -48,3 +48,34 @@ struct JournalStreamTests {
         #expect(SystemdError.fromReturn(-ECONNREFUSED, operation: "op").errno == ECONNREFUSED)
     }
 }
+
+/// Writes through a real journald. Runs only when Tests/e2e/test_systemd.py starts this test
+/// bundle inside a mount namespace with its own journald and sets SWIFTLET_TEST_JOURNALD to a
+/// marker; the Python side then reads the journal and checks identifiers and priorities.
+@Suite(.enabled(if: getenv("SWIFTLET_TEST_JOURNALD") != nil, "needs the journald of test_systemd.py"))
+struct JournalStreamJournaldTests {
+    let marker = getenv("SWIFTLET_TEST_JOURNALD").map { String(cString: $0) } ?? ""
+
+    @Test func streamsLinesWithLevelPrefix() throws {
+        #expect(JournalStream.isAvailable)
+        let fd = try JournalStream.open(identifier: "swiftlet-journaltest", priority: 6, levelPrefix: true)
+        defer { close(fd) }
+        try write(fd, "<3>error line \(marker)\ninfo line \(marker)\n")
+    }
+
+    @Test func streamsLinesWithoutLevelPrefix() throws {
+        let fd = try JournalStream.open(identifier: "swiftlet-journaltest-raw", priority: 4, levelPrefix: false)
+        defer { close(fd) }
+        try write(fd, "<3>kept literally \(marker)\n")
+    }
+
+    @Test func sendsNativeEntry() throws {
+        try JournalStream.send(message: "first\nsecond \(marker)", priority: 2, identifier: "swiftlet-journaltest-native")
+    }
+
+    private func write(_ fd: Int32, _ text: String) throws {
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw SystemdError(operation: "write", errno: errno) }
+    }
+}
