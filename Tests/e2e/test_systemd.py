@@ -200,6 +200,8 @@ def test_journal_stream_library_writes_to_journald(tmp_path):
         [bundle, "--testing-library", "swift-testing", "--filter", "JournalStreamJournaldTests"],
         str(tmp_path), timeout=120, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    if "with 0 tests in 0 suites" in proc.stderr:
+        pytest.skip(f"{bundle} predates the JournalStreamJournaldTests suite: rebuild the tests")
     # swift-testing reports on stderr.
     assert "3 tests" in proc.stdout + proc.stderr, "the journald tests did not run:\n" + proc.stderr
     assert by_identifier(entries, "swiftlet-journaltest") == [
@@ -365,8 +367,26 @@ def test_nspawn_swiftlet_service_becomes_active(tmp_path):
         service = f.read()
     _, show, output, journal = boot_container(
         {"swiftlet.service": service,
-         "probe.service": PROBE_UNIT.format(unit="swiftlet.service", wait_steps=200)},
+         "probe.service": PROBE_UNIT.format(unit="swiftlet.service", wait_steps=100)},
         str(out), timeout=90, extra_binds=binds)
     assert show.get("ActiveState") == "active" and show.get("SubState") == "running", \
         f"{show}\n--- journal of swiftlet.service ---\n{journal[-4000:]}"
     assert show.get("StatusText"), f"no STATUS= text: {show}\n{journal[-4000:]}"
+
+
+def test_nspawn_watchdog_applies_only_after_ready(tmp_path):
+    """What the units' WatchdogSec comment relies on: a unit still starting (no READY=1) is not
+    killed by the watchdog, while one that said READY=1 and then stays silent is."""
+    out = tmp_path / "out"
+    out.mkdir()
+    starting = "[Service]\nType=notify\nWatchdogSec=1s\nExecStart=/bin/sleep infinity\n"
+    silent = ("[Service]\nType=notify\nNotifyAccess=all\nWatchdogSec=1s\n"
+              "ExecStart=/bin/sh -c 'systemd-notify --ready; exec sleep infinity'\n")
+    probe = ("[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 4; "
+             "systemctl show silent.service -p Result > /out/silent.txt; "
+             "systemctl show starting.service -p ActiveState,SubState,Result > /out/show.txt; "
+             "systemctl --no-block poweroff'\n")
+    _, show, output, _ = boot_container(
+        {"starting.service": starting, "silent.service": silent, "probe.service": probe}, str(out), timeout=60)
+    assert (show.get("ActiveState"), show.get("SubState")) == ("activating", "start"), f"{show}\n{output[-3000:]}"
+    assert (out / "silent.txt").read_text().strip() == "Result=watchdog"
