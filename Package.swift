@@ -35,11 +35,16 @@ let package = Package(
 
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+
         // Shared libraries.
         .target(name: "KubeAPI", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         .target(name: "KubeStore", dependencies: ["CSQLite"]),
+        // sd_notify, watchdog and journal streams; no-ops without systemd.
+        .target(name: "Systemd", dependencies: ["CSystemd"]),
         .target(name: "KubePKI", dependencies: [
             "KubeAPI",
             .product(name: "X509", package: "swift-certificates"),
@@ -116,6 +121,7 @@ let package = Package(
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
     ],
     swiftLanguageModes: [.v6]
 )
