@@ -90,6 +90,9 @@ public final class ControlClient: @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
+                // The server hung up mid-request (e.g. it refused an oversize one): its answer may
+                // already be waiting to be read.
+                if errno == EPIPE || errno == ECONNRESET { break }
                 throw failure("send")
             }
             offset += written
