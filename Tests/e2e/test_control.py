@@ -1,0 +1,85 @@
+"""The control socket against a real `swiftlet server`: status, restart, stop and start of the
+apiserver through the `swiftlet` CLI. Expected to fail until the supervisor serves ControlServer."""
+import glob
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN_DIR, ROOT
+
+
+def _control_wired():
+    for path in glob.glob(os.path.join(ROOT, "Sources", "supervisor", "**", "*.swift"), recursive=True):
+        if "/Commands/" in path:
+            continue  # the CLI verbs mention the client side only
+        with open(path) as f:
+            if "ControlServer" in f.read():
+                return True
+    return False
+
+
+pytestmark = pytest.mark.xfail(
+    not _control_wired(), strict=False, reason="control socket not wired into swiftlet server yet")
+
+
+def swiftlet(s, *args, check=True):
+    cmd = [os.path.join(BIN_DIR, "swiftlet"), *args, "--run-dir", s.run_dir, "--data-dir", s.data_dir]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError(f"swiftlet {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def apiserver(s):
+    components = json.loads(swiftlet(s, "status", "-o", "json").stdout)["components"]
+    return next(c for c in components if c["name"] == "apiserver")
+
+
+def wait_ready(s, timeout=5):
+    deadline = time.time() + timeout
+    while True:
+        c = apiserver(s)
+        if c["ready"] and c["pid"]:
+            return c
+        if time.time() > deadline:
+            raise AssertionError(f"apiserver not ready within {timeout}s: {c}")
+        time.sleep(0.1)
+
+
+def test_status_lists_apiserver_ready(server):
+    c = wait_ready(server)
+    assert c["state"] == "running"
+    assert c["pid"] == server.apiserver_pid()
+    table = swiftlet(server, "status").stdout
+    assert table.splitlines()[0].split() == ["COMPONENT", "STATE", "PID", "UPTIME", "RESTARTS", "LAST-EXIT", "READY", "HEALTHY"]
+    assert any(line.startswith("apiserver") for line in table.splitlines())
+
+
+def test_unknown_component_is_an_error(server):
+    r = swiftlet(server, "restart", "no-such-component", check=False)
+    assert r.returncode == 1
+    assert 'unknown component "no-such-component"' in r.stderr
+
+
+def test_restart_gives_a_new_pid_and_kubectl_answers(server):
+    before = wait_ready(server)
+    out = swiftlet(server, "restart", "apiserver").stdout
+    after = wait_ready(server, timeout=5)
+    assert after["pid"] != before["pid"]
+    assert f"restarted apiserver (pid {before['pid']} -> " in out
+    server.kubectl("get", "namespaces")
+
+
+def test_stop_then_start(server):
+    wait_ready(server)
+    swiftlet(server, "stop", "apiserver")
+    c = apiserver(server)
+    assert c["state"] == "stopped"
+    assert c["pid"] is None
+    assert server.kubectl("get", "namespaces", "--request-timeout=3s", check=False).returncode != 0
+    swiftlet(server, "start", "apiserver")
+    wait_ready(server, timeout=5)
+    server.kubectl("get", "namespaces")
