@@ -1,3 +1,5 @@
+import Glibc
+import CSQLite
 extension SQLiteStore {
     /// Drops the history up to `revision`: superseded rows and delete markers at or below it.
     /// The newest row of every key as of `revision` is kept, so a list at `revision` and a watch
@@ -42,7 +44,7 @@ extension SQLiteStore {
             try statement.bind(1, revision)
             try statement.run()
             try db.execute(SQL.incrementalVacuum)
-            try db.execute(SQL.checkpointTruncate)
+            truncateWAL(db)
         }
     }
 
@@ -106,5 +108,17 @@ extension SQLiteStore {
             }
         }
         compactionTask.withLock { $0 = task }
+    }
+}
+
+/// `wal_checkpoint(TRUNCATE)` answers SQLITE_BUSY at once, without the busy handler, while the
+/// background checkpointer is copying frames; compaction then waits for it (briefly) so the WAL
+/// really goes back to zero bytes.
+func truncateWAL(_ db: SQLiteConnection, attempts: Int = 80) {
+    guard let handle = db.rawHandle else { return }
+    for _ in 0..<attempts {
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        if rc != SQLITE_BUSY && rc != SQLITE_LOCKED { return }
+        usleep(25_000)
     }
 }

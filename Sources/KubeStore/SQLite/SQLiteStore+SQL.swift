@@ -143,7 +143,6 @@ enum SQL {
     /// Vacuum first, then checkpoint: the vacuum's page moves land in the WAL, and the TRUNCATE
     /// checkpoint copies them back, shrinks the database file and empties the WAL.
     static let incrementalVacuum = "PRAGMA incremental_vacuum"
-    static let checkpointTruncate = "PRAGMA wal_checkpoint(TRUNCATE)"
     /// Copies what it can from the WAL into the database without blocking the writer.
     static let checkpointPassive = "PRAGMA wal_checkpoint(PASSIVE)"
 

@@ -159,7 +159,7 @@ public final class SQLiteStore: KubeStore {
                     if batch.isEmpty { break }
                     self.apply(batch, on: db)
                 }
-                try? db.execute(SQL.checkpointTruncate)
+                truncateWAL(db, attempts: 8)
                 db.close()
                 continuation.resume()
             }
