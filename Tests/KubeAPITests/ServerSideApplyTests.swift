@@ -36,7 +36,7 @@ import Testing
     }
 
     static func path(_ parts: String...) throws -> [FieldPathElement] {
-        try parts.map { part throws -> FieldPathElement in try #require(FieldPathElement.parse(part)) }
+        try parts.map { part throws -> FieldPathElement in try #require(try FieldPathElement.parse(part)) }
     }
 
     @Test func firstApplyCreatesWithAnApplyEntryShapedLikeUpstream() throws {
