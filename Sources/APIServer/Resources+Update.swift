@@ -72,38 +72,43 @@ extension APIServer {
         }
     }
 
-    /// Server-side apply, simplified: a missing object is created; an existing one gets the applied
-    /// configuration merged in with strategic-merge semantics and an `Apply` managedFields entry.
-    /// (Field ownership conflicts and removal of fields the manager dropped are not computed yet.)
+    /// Server-side apply (`ServerSideApply.apply`): a missing object is created (201) from the
+    /// applied configuration; an existing one gets it merged in, with field ownership, pruning of
+    /// fields the manager stopped applying, and 409 on conflicts unless `force=true`.
     func serverSideApply(_ context: RequestContext, _ target: ResourceTarget, applied: JSON, options: WriteOptions,
                          schema: (any StrategicMergeSchema)?) async throws -> Int {
-        guard case .object = applied else { throw StatusError.badRequest("the applied configuration must be an object") }
         let def = target.definition
-        guard applied["apiVersion"].stringValue == def.apiVersion, applied["kind"].stringValue == def.kind else {
-            throw StatusError.badRequest("the applied configuration must have apiVersion \(def.apiVersion) and kind \(def.kind)")
-        }
         guard context.query.value("fieldManager")?.isEmpty == false else {
             throw StatusError.badRequest("PATCH, application/apply-patch+yaml requests require a fieldManager query parameter")
         }
+        let force = ["true", "1"].contains(context.query.value("force") ?? "")
         let name = try target.requireName()
+        // Upstream `versionCheckManager` (the kind is checked here; the version, name and the
+        // rest of the configuration by `ServerSideApply`) and `checkName`.
+        if let kind = applied["kind"].stringValue, !kind.isEmpty, kind != def.kind {
+            let version = applied["apiVersion"].stringValue ?? ""
+            throw StatusError.badRequest("invalid object type: \(version.contains("/") ? version : "/" + version), Kind=\(kind)")
+        }
+        if let given = applied["metadata"]["name"].stringValue, !given.isEmpty, given != name {
+            throw StatusError.badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))")
+        }
+        if def.namespaced, let namespace = target.namespace, let given = applied["metadata"]["namespace"].stringValue,
+           !given.isEmpty, given != namespace {
+            throw StatusError.badRequest("the namespace of the object (\(given)) does not match the namespace on the request (\(namespace))")
+        }
+        let ignored: Set<String> = def.hasStatusSubresource ? ["status"] : []
         if try await store.get(target.key(name: name)) == nil {
-            var object = applied
-            object["metadata"]["name"] = .string(name)
+            var object = try ServerSideApply.apply(live: nil, applied: applied, manager: options.fieldManager, force: force,
+                                                   apiVersion: def.apiVersion, time: Objects.now(), schema: schema,
+                                                   ignoredTopLevelFields: ignored)
             if def.namespaced, let ns = target.namespace { object["metadata"]["namespace"] = .string(ns) }
-            return try await createObject(context, target, object, options: options, warnings: [], operation: "Apply")
+            return try await createObject(context, target, object, options: options, warnings: [], operation: "Apply",
+                                          managedFields: object["metadata"]["managedFields"])
         }
         let result = try await guaranteedUpdate(target, name: name, options: options, operation: "Apply") { current in
-            do {
-                var patch = applied
-                if case .object(var meta) = patch["metadata"] {
-                    meta.removeValue(forKey: "resourceVersion")
-                    meta.removeValue(forKey: "managedFields")
-                    patch["metadata"] = .object(meta)
-                }
-                return try StrategicMergePatch.apply(patch, to: current, schema: schema)
-            } catch let error as PatchError {
-                throw error.statusError
-            }
+            try ServerSideApply.apply(live: current, applied: applied, manager: options.fieldManager, force: force,
+                                      apiVersion: def.apiVersion, time: Objects.now(), schema: schema,
+                                      ignoredTopLevelFields: ignored)
         }
         try await context.send(bytes: result.value)
         return 200
@@ -137,12 +142,15 @@ extension APIServer {
                !updated["spec"].semanticallyEquals(current["spec"]) {
                 updated["metadata"]["generation"] = .int((current["metadata"]["generation"].intValue ?? 0) + 1)
             }
-            if APIServer.unchanged(current, updated) { return kv }
-            updated = ManagedFields.update(old: current, new: updated, manager: options.fieldManager, operation: operation,
+            // An apply computed its managedFields itself; a change of ownership alone is stored.
+            let isApply = operation == "Apply"
+            if APIServer.unchanged(current, updated),
+               !isApply || current["metadata"]["managedFields"] == updated["metadata"]["managedFields"] { return kv }
+            if !isApply { updated = ManagedFields.update(old: current, new: updated, manager: options.fieldManager, operation: operation,
                                            apiVersion: def.apiVersion, time: Objects.now(),
                                            subresource: target.subresource.isEmpty ? nil : target.subresource,
                                            schema: BuiltinMergeSchemas.schema(for: def.gvk),
-                                           ignoredTopLevelFields: target.subresource == "status" ? ["spec", "metadata"] : (def.hasStatusSubresource ? ["status"] : []))
+                                           ignoredTopLevelFields: target.subresource == "status" ? ["spec", "metadata"] : (def.hasStatusSubresource ? ["status"] : [])) }
             let finalized = !updated["metadata"]["deletionTimestamp"].isNull
                 && (updated["metadata"]["finalizers"].arrayValue ?? []).isEmpty
             if options.dryRun {

@@ -89,7 +89,7 @@ extension APIServer {
 
     /// Creates `object` (already decoded and checked against the target); answers 201.
     func createObject(_ context: RequestContext, _ target: ResourceTarget, _ object: JSON, options: WriteOptions,
-                      warnings: [String], operation: String) async throws -> Int {
+                      warnings: [String], operation: String, managedFields: JSON? = nil) async throws -> Int {
         var object = object
         let def = target.definition
         var name = Objects.name(object)
@@ -110,9 +110,15 @@ extension APIServer {
             reservation = try await allocator.allocate(&object, existing: try await allServices())
         }
         defer { if let reservation { allocator.release(reservation) } }
-        object = ManagedFields.update(old: nil, new: object, manager: options.fieldManager, operation: operation, apiVersion: def.apiVersion,
-                                      time: Objects.now(), subresource: nil, schema: BuiltinMergeSchemas.schema(for: def.gvk),
-                                      ignoredTopLevelFields: def.hasStatusSubresource ? ["status"] : [])
+        if let managedFields, !managedFields.isNull {
+            // Server-side apply: the entries come from the applied configuration, not from the
+            // fields the created object happens to have (defaults are nobody's).
+            object["metadata"]["managedFields"] = managedFields
+        } else {
+            object = ManagedFields.update(old: nil, new: object, manager: options.fieldManager, operation: operation, apiVersion: def.apiVersion,
+                                          time: Objects.now(), subresource: nil, schema: BuiltinMergeSchemas.schema(for: def.gvk),
+                                          ignoredTopLevelFields: def.hasStatusSubresource ? ["status"] : [])
+        }
         if options.dryRun {
             try await context.send(json: object, status: .created, warnings: warnings)
             return 201
