@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "swiftlet-kubelet", targets: ["kubelet"]),
         .executable(name: "swiftlet-proxy", targets: ["proxy"]),
         .executable(name: "swiftlet-bench", targets: ["bench"]),
+        .executable(name: "swiftlet-testchild", targets: ["testchild"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -62,6 +63,15 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The supervisor's process control and orchestration (no component code).
+        .target(name: "Supervision", dependencies: [
+            "SwiftletCore", "KubePKI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
@@ -75,7 +85,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supervisor", dependencies: [
-            "SwiftletCore", "KubePKI",
+            "Supervision", "SwiftletCore", "KubePKI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -99,6 +109,12 @@ let package = Package(
             "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // A controllable child process for the supervisor's tests (HTTPS /readyz and /healthz).
+        .executableTarget(name: "testchild", dependencies: [
+            "KubeHTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
         .executableTarget(name: "bench", dependencies: [
             "KubeStore", "SwiftletCore",
@@ -116,6 +132,7 @@ let package = Package(
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI"]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI"]),
     ],
     swiftLanguageModes: [.v6]
 )

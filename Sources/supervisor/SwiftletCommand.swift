@@ -8,6 +8,6 @@ struct SwiftletCommand: AsyncParsableCommand {
         commandName: "swiftlet",
         abstract: "A lightweight Kubernetes distribution: one command gives a working cluster.",
         version: SwiftletVersion.current,
-        subcommands: [ServerCommand.self]
+        subcommands: [ServerCommand.self, AgentCommand.self]
     )
 }
