@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    @Test func invalidProfilesAreRejected() {
+    @Test func invalidProfilesAreRejected() throws {
         let a = ComponentSpec(name: "a", executableName: "x", port: .fixed(1))
         var b = ComponentSpec(name: "b", executableName: "x", port: .fixed(1), dependencies: ["c"])
         #expect(throws: SupervisionError.self) { try Profile(components: [a, a]) }
