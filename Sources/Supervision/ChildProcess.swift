@@ -40,6 +40,9 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        // Nothing else of the supervisor's (sockets, database files, other children's pipes) leaks
+        // into a component, whether or not it was opened close-on-exec.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = ChildEnvironment.envp(environment).map { strdup($0) } + [nil]
@@ -54,6 +57,15 @@ public struct ChildProcess: Sendable {
         }
         return ChildProcess(pid: pid, executable: executable)
     }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because
+    /// Swift imports the header without `_GNU_SOURCE`; nil on older systems.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
 
     /// Sends `signal` to the child's process group (its PID is the group id).
     public func signalGroup(_ signal: Int32) {

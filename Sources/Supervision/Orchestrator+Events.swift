@@ -4,6 +4,14 @@ import Glibc
 import Musl
 #endif
 
+extension Duration {
+    /// Whole milliseconds, for log lines.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
 extension Orchestrator {
     /// Applies `event` at time `now` and returns what to do.
     public mutating func handle(_ event: Event, now: Duration) -> [Action] {
@@ -183,7 +191,7 @@ extension Orchestrator {
         components[i].phase = .backoff
         components[i].restarts += 1
         let loop = crashLoop ? " (crash loop)" : ""
-        actions.append(.log("restarting \(name) in \(delay)\(loop)"))
+        actions.append(.log("restarting \(name) in \(delay.milliseconds) ms\(loop)"))
         actions.append(.scheduleTimer(timer(i, .backoff), after: delay))
     }
 
