@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "swiftlet-kubelet", targets: ["kubelet"]),
         .executable(name: "swiftlet-proxy", targets: ["proxy"]),
         .executable(name: "swiftlet-bench", targets: ["bench"]),
+        .executable(name: "swiftlet-testchild", targets: ["testchild"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -73,6 +74,15 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // The supervisor's process control and orchestration (no component code).
+        .target(name: "Supervision", dependencies: [
+            "SwiftletCore", "KubePKI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
@@ -86,7 +96,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supervisor", dependencies: [
-            "SwiftletCore", "KubePKI", "SupervisorControl",
+            "Supervision", "SupervisorControl", "Systemd", "SwiftletCore", "KubePKI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +119,12 @@ let package = Package(
         .executableTarget(name: "proxy", dependencies: [
             "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // A controllable child process for the supervisor's tests (HTTPS /readyz and /healthz).
+        .executableTarget(name: "testchild", dependencies: [
+            "KubeHTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
         .executableTarget(name: "bench", dependencies: [
@@ -133,6 +149,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI"]),
     ],
     swiftLanguageModes: [.v6]
 )

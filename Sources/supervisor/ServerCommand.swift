@@ -9,7 +9,7 @@ import SwiftletCore
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the Swiftlet control plane (apiserver) and write an admin kubeconfig.",
+        abstract: "Run the Swiftlet control plane (apiserver) under supervision and write an admin kubeconfig.",
         discussion: """
             Settings come from flags, then SWIFTLET_* environment variables (e.g. SWIFTLET_DATA_DIR), \
             then /etc/swiftlet/config.yaml and /etc/swiftlet/config.yaml.d/*.yaml (later files win), \
@@ -59,6 +59,21 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("disable-agent"), help: "Do not run the node components on this server.")
     var disableAgent = false
 
+    @Option(name: .customLong("disable"), help: "Do not run this component (scheduler, controllers, proxy, ...); repeatable.")
+    var disable: [String] = []
+
+    @Flag(name: .customLong("disable-scheduler"), help: "Do not run the scheduler.")
+    var disableScheduler = false
+
+    @Flag(name: .customLong("disable-controller-manager"), help: "Do not run the controllers.")
+    var disableControllerManager = false
+
+    @Flag(name: .customLong("disable-kube-proxy"), help: "Do not run the proxy.")
+    var disableKubeProxy = false
+
+    @Flag(name: .customLong("disable-cloud-controller"), help: "Accepted for K3s compatibility (there is no cloud controller).")
+    var disableCloudController = false
+
     @Option(name: .customLong("cluster-domain"), help: "Cluster DNS domain (default cluster.local).")
     var clusterDomain: String?
 
@@ -82,6 +97,12 @@ struct ServerCommand: AsyncParsableCommand {
         if !tlsSAN.isEmpty { flags[.tlsSAN] = .list(tlsSAN) }
         // A boolean flag can only switch on; absent, it leaves the choice to the other sources.
         if disableAgent { flags[.disableAgent] = .scalar("true") }
+        if !disable.isEmpty { flags[.disable] = .list(disable) }
+        let switches: [(ServerSetting, Bool)] = [
+            (.disableScheduler, disableScheduler), (.disableControllerManager, disableControllerManager),
+            (.disableKubeProxy, disableKubeProxy), (.disableCloudController, disableCloudController),
+        ]
+        for (setting, on) in switches where on { flags[setting] = .scalar("true") }
         if logLevel == nil, verbosity > 0 {
             flags[.logLevel] = .scalar(verbosity == 1 ? "info" : verbosity == 2 ? "debug" : "trace")
         }

@@ -3,26 +3,23 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Dispatch
 import Foundation
 import KubePKI
 import Logging
+import Supervision
 import SwiftletCore
 
-/// One run of `swiftlet server`: prepares TLS material and configuration, starts the apiserver,
-/// waits for it to be ready, and supervises it until a signal or its exit.
+/// One run of `swiftlet server`: prepares TLS material and configuration, then hands the server
+/// profile to a `Supervisor` until SIGTERM/SIGINT.
 ///
-/// States: preparing -> starting (port file, kubeconfigs, `/readyz`) -> running -> stopping.
-/// Everything that happens concurrently (signals, the child's exit, start-up progress, the kill
-/// deadline) arrives as an `Event` on one stream, so the decisions are made in one place.
+/// Prints the one ready line on stdout when every component is ready; exits 0 after a clean stop,
+/// 1 when preparation fails, a component never starts, or a child had to be killed.
 struct ServerRun {
     let config: ServerConfig
     let logger: Logger
 
-    static let component = "apiserver"
-    static let executableName = "swiftlet-apiserver"
-    static let readinessTimeout: Duration = .seconds(60)
-    static let stopDeadline: Duration = .seconds(10)
+    static let apiserver = "apiserver"
+    static let apiserverExecutable = "swiftlet-apiserver"
 
     init(config: ServerConfig) {
         self.config = config
@@ -31,113 +28,58 @@ struct ServerRun {
         self.logger = logger
     }
 
-    enum Event: Sendable {
-        case signal(Int32)
-        case childExited(ExitStatus)
-        case ready(port: Int)
-        case startupFailed(String)
-        case stopDeadlinePassed
-    }
-
     /// Runs until the server stops; returns the process exit code.
     func run() async -> Int32 {
         let prepared: Prepared
+        let profile: Profile
+        let probe: ReadinessProbe
         do {
             prepared = try prepare()
+            profile = try Profile.server(
+                apiserver: apiserverSpec(prepared),
+                excluding: .init(agent: config.disableAgent, components: Set(config.disabledComponents)))
+            let client = prepared.pki.client(.supervisor)
+            probe = try ReadinessProbe(caPEM: prepared.pki.serverCA.certificatePEM,
+                                       clientCertificatePEM: client.certificatePEM, clientKeyPEM: client.keyPEM)
         } catch {
             printError("\(error)")
             return 1
         }
-        let (events, sink) = AsyncStream<Event>.makeStream()
-        let signals = SignalSources(signals: [SIGTERM, SIGINT]) { sink.yield(.signal($0)) }
-        defer { signals.cancel() }
-
-        let child: ChildProcess
-        do {
-            child = try ChildProcess.spawn(
-                executable: prepared.executable, arguments: ["--config", prepared.apiserverConfigPath],
-                environment: ChildEnvironment.sanitized(ProcessInfo.processInfo.environment))
-        } catch {
-            printError("\(error)")
-            return 1
+        for name in config.disabledComponents where !profile.names.contains(name) && !Profile.knownComponents.contains(name) {
+            logger.notice("--disable \(name): nothing to disable (Swiftlet bundles no \(name))")
         }
-        let pidFile = PIDFile(path: config.pidFile(Self.component))
-        do {
-            try pidFile.write(child.pid)
-        } catch {
-            logger.warning("cannot write PID file \(pidFile.path): \(error)")
-        }
-        logger.info("started \(Self.executableName)", metadata: ["pid": "\(child.pid)"])
 
-        Task { sink.yield(.childExited(await child.waitForExit())) }
-        let startup = Task { await startUp(prepared, sink: sink) }
-        defer { startup.cancel() }
-
-        var stopping = false
-        var failed = false
-        for await event in events {
-            switch event {
-            case .ready(let port):
-                guard !stopping else { continue }
+        let config = self.config
+        let files = ControlPlaneFiles(config: config, pki: prepared.pki)
+        let hooks = Supervisor.Hooks(
+            portLearned: { component, port in
+                // Port 0: the kubeconfigs can only be written once the apiserver has bound.
+                if component == Self.apiserver { try files.writeKubeconfigs(port: port) }
+            },
+            ready: { ports in
+                let port = ports[Self.apiserver] ?? config.httpsListenPort
                 let line = "Swiftlet is ready; kubeconfig written to \(config.writeKubeconfig) (\(ControlPlaneFiles.localURL(port: port)))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
-            case .startupFailed(let message):
-                guard !stopping else { continue }
-                printError(message)
-                stopping = true
-                failed = true
-                beginStop(child, signal: SIGTERM, sink: sink)
-            case .signal(let signal):
-                logger.info("received signal \(signal); stopping \(Self.executableName)")
-                if !stopping { beginStop(child, signal: SIGTERM, sink: sink) }
-                stopping = true
-            case .stopDeadlinePassed:
-                logger.warning("\(Self.executableName) did not stop within \(Self.stopDeadline); killing it")
-                child.signalGroup(SIGKILL)
-                failed = true
-            case .childExited(let status):
-                startup.cancel()
-                pidFile.remove()
-                if prepared.removePortFile { unlink(config.portFile(Self.component)) }
-                // Anything left in the group (the apiserver has no children today) goes too.
-                child.signalGroup(SIGKILL)
-                if !stopping {
-                    printError("\(Self.executableName) exited unexpectedly (\(status))")
-                    return 1
-                }
-                let clean = status == .exited(0) || status == .signaled(SIGTERM)
-                if !clean { printError("\(Self.executableName) stopped with \(status)") }
-                return failed || !clean ? 1 : 0
-            }
+            })
+        let supervisor = Supervisor(
+            configuration: .init(profile: profile, runDirectory: config.runDir,
+                                 locateExecutable: { _ in prepared.executable }),
+            probe: probe, hooks: hooks, logger: logger)
+        let signals = SignalSources(signals: [SIGTERM, SIGINT]) { [logger] signal in
+            logger.info("received signal \(signal); stopping")
+            supervisor.requestStop()
         }
-        return 1
+        defer { signals.cancel() }
+        let code = await supervisor.run()
+        await probe.shutdown()
+        return code
     }
 
-    private func beginStop(_ child: ChildProcess, signal: Int32, sink: AsyncStream<Event>.Continuation) {
-        child.signalGroup(signal)
-        Task {
-            try? await Task.sleep(for: Self.stopDeadline)
-            sink.yield(.stopDeadlinePassed)
-        }
-    }
-}
-
-/// Delivers the given signals to a handler instead of their default action.
-final class SignalSources {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        sources = signals.map { number in
-            // The default action would kill the supervisor before it can stop its children.
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        sources.forEach { $0.cancel() }
+    private func apiserverSpec(_ prepared: Prepared) -> ComponentSpec {
+        ComponentSpec(
+            name: Self.apiserver, executableName: Self.apiserverExecutable,
+            arguments: ["--config", prepared.apiserverConfigPath], configFile: prepared.apiserverConfigPath,
+            port: prepared.removePortFile ? .portFile(config.portFile(Self.apiserver)) : .fixed(config.httpsListenPort),
+            stopTimeout: .seconds(10), readyTimeout: .seconds(60), critical: true)
     }
 }

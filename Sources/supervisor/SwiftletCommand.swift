@@ -8,6 +8,7 @@ struct SwiftletCommand: AsyncParsableCommand {
         commandName: "swiftlet",
         abstract: "A lightweight Kubernetes distribution: one command gives a working cluster.",
         version: SwiftletVersion.current,
-        subcommands: [ServerCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, StartCommand.self, LogsCommand.self, KubectlCommand.self, CheckConfigCommand.self]
+        subcommands: [ServerCommand.self, AgentCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self,
+                      StartCommand.self, LogsCommand.self, KubectlCommand.self, CheckConfigCommand.self]
     )
 }

@@ -60,7 +60,18 @@ extension ServerConfig {
                                     message: "the host name gives \(failure.message); set --node-name")
         }
 
-        return ServerConfig(
+        var disabled = Set(try values.list(.disable) { (items: [String]) -> [String] in
+            try items.map { try SettingParsers.dnsSubdomain($0.lowercased()) }
+        } ?? [])
+        let k3sFlags: [(ServerSetting, String?)] = [
+            (.disableScheduler, "scheduler"), (.disableControllerManager, "controllers"),
+            (.disableKubeProxy, "proxy"), (.disableCloudController, nil),
+        ]
+        for (setting, component) in k3sFlags where try values.scalar(setting, SettingParsers.bool) ?? false {
+            if let component { disabled.insert(component) }
+        }
+
+        var config = ServerConfig(
             dataDir: dataDir,
             runDir: runDir,
             httpsListenPort: try values.scalar(.httpsListenPort, SettingParsers.port) ?? ServerDefaults.httpsListenPort,
@@ -79,6 +90,8 @@ extension ServerConfig {
             clusterDomain: try values.scalar(.clusterDomain, SettingParsers.dnsSubdomain) ?? ServerDefaults.clusterDomain,
             logLevel: try values.scalar(.logLevel, SettingParsers.logLevel) ?? ServerDefaults.logLevel
         )
+        config.disabledComponents = disabled.sorted()
+        return config
     }
 }
 

@@ -24,6 +24,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// `first-last`, inclusive.
     public var serviceNodePortRange: String
     public var disableAgent: Bool
+    /// Components not to run (`--disable`, `--disable-scheduler`, ...), by supervisor component
+    /// name (`scheduler`, `controllers`, `proxy`) or K3s add-on name, sorted, without duplicates.
+    public var disabledComponents: [String] = []
     public var clusterDomain: String
     public var logLevel: Logger.Level
 

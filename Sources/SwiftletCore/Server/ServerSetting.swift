@@ -17,6 +17,14 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case serviceCIDR = "service-cidr"
     case serviceNodePortRange = "service-node-port-range"
     case disableAgent = "disable-agent"
+    /// Components (or K3s add-ons) not to run; repeatable.
+    case disable = "disable"
+    /// K3s spellings of `disable: [scheduler]` and so on.
+    case disableScheduler = "disable-scheduler"
+    case disableControllerManager = "disable-controller-manager"
+    case disableKubeProxy = "disable-kube-proxy"
+    /// Accepted for K3s compatibility; Swiftlet has no cloud controller.
+    case disableCloudController = "disable-cloud-controller"
     case clusterDomain = "cluster-domain"
     case logLevel = "log-level"
 
@@ -29,7 +37,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     }
 
     /// Settings that accept several values (repeated flags, a YAML list, or comma-separated text).
-    public var isList: Bool { self == .tlsSAN }
+    public var isList: Bool { self == .tlsSAN || self == .disable }
 }
 
 /// A setting's value before validation: one string, or several for list settings.

@@ -6,37 +6,21 @@ import Musl
 import Foundation
 import SwiftletCore
 
-/// How a child process ended.
-enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    init(waitStatus status: Int32) {
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
-        let termSignal = status & 0x7F
-        self = termSignal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(termSignal)
-    }
-
-    var description: String {
-        switch self {
-        case .exited(let code): "exit status \(code)"
-        case .signaled(let signal): "killed by signal \(signal)"
-        }
-    }
-}
-
 /// A supervised child: started without a shell in a process group of its own, so a signal reaches
 /// everything it started.
-struct ChildProcess: Sendable {
-    let pid: pid_t
-    let executable: String
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
+    public let executable: String
 
     /// Starts `executable` with `arguments` (argv[1...]) and exactly `environment`.
     ///
     /// The child leads a new process group, has SIGTERM/SIGINT/SIGPIPE/SIGHUP reset to their defaults
     /// (the supervisor ignores some of them, and ignored dispositions survive exec), an empty signal
-    /// mask, stdin from /dev/null and the supervisor's stdout/stderr.
-    static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
+    /// mask, stdin from /dev/null, and stdout/stderr on the given descriptors (nil: the supervisor's).
+    public static func spawn(
+        executable: String, arguments: [String], environment: [String: String],
+        stdout: Int32? = nil, stderr: Int32? = nil
+    ) throws -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -54,6 +38,11 @@ struct ChildProcess: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        // Nothing else of the supervisor's (sockets, database files, other children's pipes) leaks
+        // into a component, whether or not it was opened close-on-exec.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = ChildEnvironment.envp(environment).map { strdup($0) } + [nil]
@@ -69,8 +58,17 @@ struct ChildProcess: Sendable {
         return ChildProcess(pid: pid, executable: executable)
     }
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because
+    /// Swift imports the header without `_GNU_SOURCE`; nil on older systems.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
     /// Sends `signal` to the child's process group (its PID is the group id).
-    func signalGroup(_ signal: Int32) {
+    public func signalGroup(_ signal: Int32) {
         if kill(-pid, signal) != 0, errno == ESRCH {
             // The group is gone but the leader may not have been reaped yet; signal it directly.
             kill(pid, signal)
@@ -79,7 +77,7 @@ struct ChildProcess: Sendable {
 
     /// Waits until the child exits and reaps it. Call once: a blocking `waitpid` runs on a thread of
     /// its own so it never occupies the cooperative pool.
-    func waitForExit() async -> ExitStatus {
+    public func waitForExit() async -> ExitStatus {
         let pid = self.pid
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
@@ -99,14 +97,23 @@ struct ChildProcess: Sendable {
 }
 
 /// A PID file `<run-dir>/<component>.pid` holding the child's PID, removed when it stops.
-struct PIDFile: Sendable {
-    let path: String
+public struct PIDFile: Sendable {
+    public let path: String
 
-    func write(_ pid: pid_t) throws {
+    public init(path: String) { self.path = path }
+
+    /// The PID in the file, nil when it is missing or not a positive number.
+    public func read() -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return nil }
+        return pid
+    }
+
+    public func write(_ pid: pid_t) throws {
         try "\(pid)\n".write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func remove() {
+    public func remove() {
         unlink(path)
     }
 }

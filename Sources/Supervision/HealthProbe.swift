@@ -3,9 +3,15 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
+/// Asks a component's health endpoint for its status.
+public protocol HealthProbing: Sendable {
+    /// The HTTP status of `GET https://<host>:<port><path>`; throws on connection or TLS failure.
+    func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int
+}
+
 /// A minimal HTTPS client for health endpoints: one GET per connection, mutual TLS with the
 /// supervisor's client certificate, the server verified against the cluster's server CA.
-final class ReadinessProbe: Sendable {
+public final class ReadinessProbe: HealthProbing {
     private let group: MultiThreadedEventLoopGroup
     private let context: NIOSSLContext
 
@@ -17,7 +23,7 @@ final class ReadinessProbe: Sendable {
         var description: String { "connection closed before a complete response" }
     }
 
-    init(caPEM: String, clientCertificatePEM: String, clientKeyPEM: String) throws {
+    public init(caPEM: String, clientCertificatePEM: String, clientKeyPEM: String) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
         tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8)).map { .certificate($0) }
@@ -28,7 +34,7 @@ final class ReadinessProbe: Sendable {
     }
 
     /// The HTTP status of `GET https://<host>:<port><path>`; throws on connection or TLS failure.
-    func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int {
+    public func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Int.self)
         let context = self.context
@@ -59,7 +65,7 @@ final class ReadinessProbe: Sendable {
         return try await promise.futureResult.get()
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await group.shutdownGracefully()
     }
 }
