@@ -52,7 +52,15 @@ public protocol ChildOutput: Sendable {
 /// The default output: one pipe per child whose lines the supervisor copies to its own stderr
 /// prefixed with `[component] `, so the logs of several children stay readable.
 public struct PrefixedStderrOutput: ChildOutput {
-    public init() {}
+    /// When set, each component's lines are also appended to `<logDirectory>/<component>.log`
+    /// (what `swiftlet logs` reads without journald); the file is rotated to `.log.1` past `maxLogBytes`.
+    public var logDirectory: String?
+    public var maxLogBytes: Int
+
+    public init(logDirectory: String? = nil, maxLogBytes: Int = 10 * 1024 * 1024) {
+        self.logDirectory = logDirectory
+        self.maxLogBytes = maxLogBytes
+    }
 
     public func descriptors(for component: String) throws -> ChildOutputDescriptors {
         var fds: [Int32] = [0, 0]
@@ -64,12 +72,13 @@ public struct PrefixedStderrOutput: ChildOutput {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let readEnd = fds[0]
         let prefix = Array("[\(component)] ".utf8)
-        Thread.detachNewThread { Self.pump(readEnd, prefix: prefix) }
+        let logFile = logDirectory.map { LogFile(path: "\($0)/\(component).log", maxBytes: maxLogBytes) }
+        Thread.detachNewThread { Self.pump(readEnd, prefix: prefix, logFile: logFile) }
         return ChildOutputDescriptors(stdout: fds[1], stderr: fds[1], closeAfterSpawn: [fds[1]])
     }
 
     /// Copies lines from `fd` to stderr until EOF (every writer gone), then closes it.
-    private static func pump(_ fd: Int32, prefix: [UInt8]) {
+    private static func pump(_ fd: Int32, prefix: [UInt8], logFile: LogFile?) {
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
         while true {
@@ -79,6 +88,7 @@ public struct PrefixedStderrOutput: ChildOutput {
             pending += buffer[0..<count]
             while let newline = pending.firstIndex(of: 0x0A) {
                 write(prefix + pending[...newline])
+                logFile?.append(Array(pending[...newline]))
                 pending.removeSubrange(...newline)
             }
             if pending.count > 64 * 1024 {
@@ -86,7 +96,11 @@ public struct PrefixedStderrOutput: ChildOutput {
                 pending.removeAll()
             }
         }
-        if !pending.isEmpty { write(prefix + pending + [0x0A]) }
+        if !pending.isEmpty {
+            write(prefix + pending + [0x0A])
+            logFile?.append(pending + [0x0A])
+        }
+        logFile?.close()
         close(fd)
     }
 
@@ -100,5 +114,45 @@ public struct PrefixedStderrOutput: ChildOutput {
                 offset += written
             }
         }
+    }
+}
+
+/// An append-only component log with one rotation (`.log` -> `.log.1`), written by one pump thread.
+final class LogFile: @unchecked Sendable {
+    let path: String
+    let maxBytes: Int
+    private var fd: Int32 = -1
+    private var size = 0
+
+    init(path: String, maxBytes: Int) {
+        self.path = path
+        self.maxBytes = maxBytes
+    }
+
+    func append(_ bytes: [UInt8]) {
+        if fd < 0 { open() }
+        guard fd >= 0 else { return }
+        if size + bytes.count > maxBytes {
+            Glibc.close(fd)
+            _ = rename(path, path + ".1")
+            open()
+            guard fd >= 0 else { return }
+        }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        if written > 0 { size += written }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    private func open() {
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        var info = stat()
+        size = fd >= 0 && fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 }

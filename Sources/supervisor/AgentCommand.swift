@@ -38,7 +38,8 @@ struct AgentCommand: AsyncParsableCommand {
         logger.info("agent for \(join.server)")
         let supervisor = Supervisor(
             configuration: .init(profile: Profile.agent(), runDirectory: directory),
-            probe: NoProbe(), logger: logger)
+            probe: NoProbe(), notifier: SystemdServiceNotifier.current(),
+            output: JournalChildOutput.current(runDirectory: directory), logger: logger)
         let signals = SignalSources(signals: [SIGTERM, SIGINT]) { _ in supervisor.requestStop() }
         defer { signals.cancel() }
         let code = await supervisor.run()

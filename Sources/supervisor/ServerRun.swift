@@ -7,6 +7,7 @@ import Foundation
 import KubePKI
 import Logging
 import Supervision
+import SupervisorControl
 import SwiftletCore
 
 /// One run of `swiftlet server`: prepares TLS material and configuration, then hands the server
@@ -30,6 +31,22 @@ struct ServerRun {
 
     /// Runs until the server stops; returns the process exit code.
     func run() async -> Int32 {
+        // The control socket comes first: a second server on the same run dir stops here, before
+        // it touches any file of the running one.
+        let control = DeferredControlHandler()
+        let controlServer: ControlServer
+        do {
+            controlServer = try await ControlServer.start(path: ControlServer.socketPath(runDir: config.runDir), handler: control)
+        } catch {
+            printError("\(error)")
+            return 1
+        }
+        let code = await supervise(control: control)
+        await controlServer.stop()
+        return code
+    }
+
+    private func supervise(control: DeferredControlHandler) async -> Int32 {
         let prepared: Prepared
         let profile: Profile
         let probe: ReadinessProbe
@@ -64,7 +81,9 @@ struct ServerRun {
         let supervisor = Supervisor(
             configuration: .init(profile: profile, runDirectory: config.runDir,
                                  locateExecutable: { _ in prepared.executable }),
-            probe: probe, hooks: hooks, logger: logger)
+            probe: probe, notifier: SystemdServiceNotifier.current(),
+            output: JournalChildOutput.current(runDirectory: config.runDir), hooks: hooks, logger: logger)
+        control.attach(SupervisorControlHandler(supervisor: supervisor))
         let signals = SignalSources(signals: [SIGTERM, SIGINT]) { [logger] signal in
             logger.info("received signal \(signal); stopping")
             supervisor.requestStop()
