@@ -372,3 +372,53 @@ def test_nspawn_watchdog_applies_only_after_ready(tmp_path):
         {"starting.service": starting, "silent.service": silent, "probe.service": probe}, str(out), timeout=60)
     assert (show.get("ActiveState"), show.get("SubState")) == ("activating", "start"), f"{show}\n{output[-3000:]}"
     assert (out / "silent.txt").read_text().strip() == "Result=watchdog"
+
+
+def test_swiftlet_server_speaks_sd_notify(tmp_path):
+    """READY=1 once the profile is up, STATUS= summaries, WATCHDOG=1 while healthy, STOPPING=1 on
+    SIGTERM, over a NOTIFY_SOCKET this test binds, with the watchdog requested by WATCHDOG_USEC."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    binary = os.path.join(BIN_DIR, "swiftlet")
+    assert os.path.exists(binary), f"{binary} is not built: run `swift build` first"
+    sock_path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.2)
+    env = dict(os.environ, NOTIFY_SOCKET=sock_path, WATCHDOG_USEC="1000000")
+    env.pop("WATCHDOG_PID", None)
+    proc = subprocess.Popen([binary, "server", "--data-dir", str(tmp_path / "data"), "--run-dir", str(tmp_path / "run"),
+                             "--https-listen-port", "0", "--bind-address", "127.0.0.1",
+                             "--write-kubeconfig", str(tmp_path / "kc.yaml"), "--disable-agent"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    messages = []
+
+    def drain(seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                messages.append(sock.recv(4096).decode())
+            except socket.timeout:
+                pass
+
+    try:
+        proc.stdout.readline()  # the ready line
+        drain(2.5)              # WATCHDOG_USEC=1s: pings every 0.5 s
+        proc.send_signal(signal.SIGTERM)
+        drain(1.0)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sock.close()
+    fields = [line for m in messages for line in m.split("\n") if line]
+    assert any(f.startswith("STATUS=") for f in fields), fields
+    ready = fields.index("READY=1")
+    assert any(f.startswith("STATUS=") and "ready" in f for f in fields[:ready + 2]), fields
+    watchdogs = [i for i, f in enumerate(fields) if f == "WATCHDOG=1"]
+    assert len(watchdogs) >= 3 and watchdogs[0] > ready, fields
+    stopping = fields.index("STOPPING=1")
+    assert stopping > watchdogs[-1], fields
