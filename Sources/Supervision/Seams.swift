@@ -73,6 +73,7 @@ public struct PrefixedStderrOutput: ChildOutput {
         let readEnd = fds[0]
         let prefix = Array("[\(component)] ".utf8)
         let logFile = logDirectory.map { LogFile(path: "\($0)/\(component).log", maxBytes: maxLogBytes) }
+        logFile?.append([])  // create it now: `swiftlet logs` then shows an empty log, not an error
         Thread.detachNewThread { Self.pump(readEnd, prefix: prefix, logFile: logFile) }
         return ChildOutputDescriptors(stdout: fds[1], stderr: fds[1], closeAfterSpawn: [fds[1]])
     }
