@@ -77,7 +77,6 @@ enum Codec {
 /// What the client asked to get back, from its Accept header.
 struct ResponseFormat: Sendable {
     var table = false
-    var aggregatedDiscovery: String?
 
     init(accept: String?) {
         guard let accept else { return }

@@ -98,6 +98,10 @@ final class OpenAPICache: Sendable {
         if let cached = rootBytes.withLock({ $0 }) { return cached }
         let docs = OpenAPICache.groupVersions.map { gv in (groupVersion: gv, document: documentJSON(gv)) }
         let bytes = OpenAPIV3.root(documents: docs).serialized()
+        // The root hashes every document: keep them, so they are not built a second time when asked for.
+        documents.withLock { cache in
+            for (gv, document) in docs where cache[gv] == nil { cache[gv] = document.serialized() }
+        }
         rootBytes.withLock { $0 = bytes }
         return bytes
     }
