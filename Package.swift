@@ -83,6 +83,20 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // REST client, reflectors, informers, work queues and leader election for the components.
+        .target(name: "KubeClient", dependencies: [
+            "KubeAPI", "SwiftletCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The scheduler's filters, scores and queue as pure functions over API objects.
+        .target(name: "SchedulerCore", dependencies: ["KubeAPI"]),
+        // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
+        .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
@@ -149,6 +163,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+        .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
+        .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI"]),
     ],
     swiftLanguageModes: [.v6]

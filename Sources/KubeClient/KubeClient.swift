@@ -1,0 +1,1 @@
+/// KubeClient: see the module's files.

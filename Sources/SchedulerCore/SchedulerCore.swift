@@ -1,0 +1,1 @@
+/// SchedulerCore: see the module's files.

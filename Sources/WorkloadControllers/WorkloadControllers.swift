@@ -1,0 +1,1 @@
+/// WorkloadControllers: see the module's files.
