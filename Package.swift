@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "swiftlet", targets: ["supervisor"]),
+        .executable(name: "swiftlet-supervisor", targets: ["supervise"]),
         .executable(name: "swiftlet-apiserver", targets: ["apiserver"]),
         .executable(name: "swiftlet-scheduler", targets: ["scheduler"]),
         .executable(name: "swiftlet-controllers", targets: ["controllers"]),
@@ -40,7 +41,12 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
 
         // Shared libraries.
+        // The JSON value type, parser and serializer (no Foundation).
+        .target(name: "SwiftletJSON", dependencies: [
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
         .target(name: "KubeAPI", dependencies: [
+            "SwiftletJSON",
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         .target(name: "KubeStore", dependencies: ["CSQLite"]),
@@ -63,20 +69,26 @@ let package = Package(
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The version every executable reports (no dependencies).
+        .target(name: "SwiftletInfo"),
         .target(name: "SwiftletCore", dependencies: [
-            "KubeAPI",
+            "KubeAPI", "SwiftletInfo",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The supervisor's control socket: wire protocol, server, client and CLI helpers.
+        // Foundation-free: the server side runs in the long-lived swiftlet-supervisor process.
         .target(name: "SupervisorControl", dependencies: [
-            "SwiftletCore",
+            "SwiftletJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // The CLI verbs' helpers: status tables, logs, check-config, kubectl passthrough.
+        .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "SwiftletCore"]),
         // The supervisor's process control and orchestration (no component code).
+        // Foundation-free: it runs in the long-lived swiftlet-supervisor process.
         .target(name: "Supervision", dependencies: [
-            "SwiftletCore", "KubePKI",
+            "SwiftletJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -109,14 +121,18 @@ let package = Package(
             "APIServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `swiftlet`: the CLI; `server`/`agent` prepare a plan and exec swiftlet-supervisor.
         .executableTarget(name: "supervisor", dependencies: [
-            "Supervision", "SupervisorControl", "Systemd", "SwiftletCore", "KubePKI",
+            "Supervision", "SupervisorControl", "SwiftletCLI", "SwiftletCore", "KubePKI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `swiftlet-supervisor`: the long-running supervisor, kept free of Foundation to stay small.
+        .executableTarget(name: "supervise", dependencies: [
+            "Supervision", "SupervisorControl", "Systemd", "SwiftletInfo",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "scheduler", dependencies: [
             "SwiftletCore",
@@ -156,17 +172,17 @@ let package = Package(
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI", "Supervision"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
         .testTarget(name: "SupervisorControlTests", dependencies: [
-            "SupervisorControl", "SwiftletCore",
+            "SupervisorControl", "SwiftletCLI", "SwiftletCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
-        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI"]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

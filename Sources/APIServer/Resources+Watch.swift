@@ -54,7 +54,7 @@ extension APIServer {
         let encoder = WatchEncoder(definition: target.definition, table: context.format.table,
                                    includeObject: try IncludeObject.parse(query.value("includeObject")))
         let contentType = context.format.table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json"
-        let events: AsyncThrowingStream<WatchEvent, Error>
+        let events: AsyncThrowingStream<StoreEvent, Error>
         do {
             events = try await store.watch(prefix: target.prefix, afterRevision: startRevision)
         } catch let error as StoreError {
@@ -121,7 +121,7 @@ final class WatchEncoder: Sendable {
 
     /// nil when the event does not concern this watcher's selection. An object that stops
     /// matching is reported DELETED and one that starts matching ADDED, like upstream's cacher.
-    func line(for event: WatchEvent, filter: ObjectFilter) throws -> [UInt8]? {
+    func line(for event: StoreEvent, filter: ObjectFilter) throws -> [UInt8]? {
         switch event.kind {
         case .created:
             if filter.isEverything, !table { return raw("ADDED", event.current.value) }

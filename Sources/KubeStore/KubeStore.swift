@@ -16,7 +16,7 @@ public struct KeyValue: Sendable, Hashable {
 }
 
 /// A change to one key, emitted after the write that made it has committed.
-public struct WatchEvent: Sendable, Hashable {
+public struct StoreEvent: Sendable, Hashable {
     public enum Kind: Sendable, Hashable { case created, updated, deleted }
     public var kind: Kind
     /// For created/updated: the new value. For deleted: the last value, with `modRevision` set to the
@@ -82,7 +82,7 @@ public protocol KubeStore: Sendable {
     /// Events for keys under `prefix` with revision > `afterRevision`, first from history, then live.
     /// Fails with `.compacted` if `afterRevision` is older than the history kept. The stream ends
     /// when the consumer stops iterating or the store closes.
-    func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<WatchEvent, Error>
+    func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error>
 
     /// Drops history up to `revision` (live values are kept) and reclaims space.
     func compact(through revision: Int64) async throws

@@ -12,7 +12,7 @@ public struct AgentJoin: Sendable, Equatable {
     }
 
     static func validateServer(_ text: String) throws -> String {
-        let value = text.trimmingWhitespace
+        let value = text.trimmedWhitespace
         guard !value.isEmpty else { throw SupervisionError("--server is required (https://<server>:6443)") }
         guard value.hasPrefix("https://") else {
             throw SupervisionError("--server \"\(text)\" must be an https:// URL, e.g. https://192.0.2.10:6443")
@@ -49,26 +49,17 @@ public struct AgentJoin: Sendable, Equatable {
     }
 
     static func validateToken(_ text: String) throws -> String {
-        let value = text.trimmingWhitespace
+        let value = text.trimmedWhitespace
         guard !value.isEmpty else { throw SupervisionError("--token is required (the server's join token)") }
         guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             throw SupervisionError("--token must be printable ASCII without spaces")
         }
         if value.hasPrefix("K10") {
-            let parts = value.dropFirst(3).components(separatedBy: "::")
+            let parts = value.dropFirst(3).split(separator: "::", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit), !parts[1].isEmpty else {
                 throw SupervisionError("--token looks like a K10 token but is not K10<64 hex digits>::<user>:<secret>")
             }
         }
         return value
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var view = Substring(self)
-        while view.first?.isWhitespace == true { view.removeFirst() }
-        while view.last?.isWhitespace == true { view.removeLast() }
-        return String(view)
     }
 }

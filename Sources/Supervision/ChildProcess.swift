@@ -3,8 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import SwiftletCore
 
 /// A supervised child: started without a shell in a process group of its own, so a signal reaches
 /// everything it started.
@@ -53,7 +51,7 @@ public struct ChildProcess: Sendable {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
-            throw ConfigError("cannot start \(executable): \(String(cString: strerror(result)))")
+            throw SupervisionError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
         return ChildProcess(pid: pid, executable: executable)
     }
@@ -80,7 +78,7 @@ public struct ChildProcess: Sendable {
     public func waitForExit() async -> ExitStatus {
         let pid = self.pid
         return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
+            detachThread {
                 var status: Int32 = 0
                 while true {
                     let result = waitpid(pid, &status, 0)
@@ -104,13 +102,12 @@ public struct PIDFile: Sendable {
 
     /// The PID in the file, nil when it is missing or not a positive number.
     public func read() -> pid_t? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return nil }
+        guard let text = POSIXFile.readText(path), let pid = pid_t(text.trimmedWhitespace), pid > 1 else { return nil }
         return pid
     }
 
     public func write(_ pid: pid_t) throws {
-        try "\(pid)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try POSIXFile.write("\(pid)\n", to: path)
     }
 
     public func remove() {

@@ -24,6 +24,9 @@ public struct ComponentSpec: Sendable, Equatable {
     /// The liveness endpoint probed while running, e.g. `/healthz`.
     public var healthPath: String
     public var port: PortSource
+    /// With a port file: the option (e.g. `--secure-port`) that pins a restarted process to the port
+    /// its predecessor reported, so clients and kubeconfigs keep working; nil: never pinned.
+    public var portArgument: String?
     /// Names of components that must be ready before this one starts.
     public var dependencies: [String]
     /// Time between SIGTERM and SIGKILL when stopping.
@@ -39,7 +42,7 @@ public struct ComponentSpec: Sendable, Equatable {
     public init(
         name: String, executableName: String, arguments: [String] = [], configFile: String? = nil,
         readinessPath: String = "/readyz", healthPath: String = "/healthz", port: PortSource,
-        dependencies: [String] = [], stopTimeout: Duration = .seconds(10), readyTimeout: Duration = .seconds(60),
+        portArgument: String? = nil, dependencies: [String] = [], stopTimeout: Duration = .seconds(10), readyTimeout: Duration = .seconds(60),
         critical: Bool = true, environment: [String: String] = [:]
     ) {
         self.name = name
@@ -49,6 +52,7 @@ public struct ComponentSpec: Sendable, Equatable {
         self.readinessPath = readinessPath
         self.healthPath = healthPath
         self.port = port
+        self.portArgument = portArgument
         self.dependencies = dependencies
         self.stopTimeout = stopTimeout
         self.readyTimeout = readyTimeout

@@ -1,5 +1,3 @@
-import SwiftletCore
-
 /// A role profile: the components of a role, in start order.
 ///
 /// Profiles are data. The node components (containerd, kubelet, proxy) and the scheduler and

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// The service manager the supervisor reports to (systemd's sd_notify). The default does nothing.
 public protocol ServiceNotifier: Sendable {
@@ -74,7 +73,7 @@ public struct PrefixedStderrOutput: ChildOutput {
         let prefix = Array("[\(component)] ".utf8)
         let logFile = logDirectory.map { LogFile(path: "\($0)/\(component).log", maxBytes: maxLogBytes) }
         logFile?.append([])  // create it now: `swiftlet logs` then shows an empty log, not an error
-        Thread.detachNewThread { Self.pump(readEnd, prefix: prefix, logFile: logFile) }
+        detachThread { Self.pump(readEnd, prefix: prefix, logFile: logFile) }
         return ChildOutputDescriptors(stdout: fds[1], stderr: fds[1], closeAfterSpawn: [fds[1]])
     }
 
@@ -149,9 +148,7 @@ final class LogFile: @unchecked Sendable {
     }
 
     private func open() {
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
+        try? POSIXFile.makeDirectories(POSIXFile.directory(of: path), mode: 0o700)
         fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         var info = stat()
         size = fd >= 0 && fstat(fd, &info) == 0 ? Int(info.st_size) : 0

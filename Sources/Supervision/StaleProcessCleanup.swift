@@ -3,8 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import SwiftletCore
 
 /// Stops components left running by an earlier supervisor (one that was killed), found through
 /// their PID files.
@@ -34,7 +32,7 @@ public struct StaleProcessCleanup: Sendable {
 
     /// Checks and clears `pidFile` for a component run by `executableName`.
     public func clean(pidFile: PIDFile, executableName: String, stopTimeout: Duration) async -> Outcome {
-        guard FileManager.default.fileExists(atPath: pidFile.path) else { return .noPIDFile }
+        guard POSIXFile.exists(pidFile.path) else { return .noPIDFile }
         guard let pid = pidFile.read(), isManaged(pid: pid, executableName: executableName) else {
             let pid = pidFile.read()
             pidFile.remove()
@@ -57,8 +55,8 @@ public struct StaleProcessCleanup: Sendable {
 
     /// True when `pid` runs `executableName` (argv[0]'s last path component) with the marker.
     public func isManaged(pid: Int32, executableName: String) -> Bool {
-        guard let cmdline = FileManager.default.contents(atPath: "\(procRoot)/\(pid)/cmdline"),
-              let environ = FileManager.default.contents(atPath: "\(procRoot)/\(pid)/environ") else { return false }
+        guard let cmdline = POSIXFile.read("\(procRoot)/\(pid)/cmdline"),
+              let environ = POSIXFile.read("\(procRoot)/\(pid)/environ") else { return false }
         let argv0 = cmdline.split(separator: 0, omittingEmptySubsequences: false).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let base = argv0.split(separator: "/").last.map(String.init) ?? argv0
         guard base == executableName else { return false }
@@ -77,9 +75,9 @@ public struct StaleProcessCleanup: Sendable {
 
     /// A zombie counts as gone: it no longer runs, only its parent has yet to reap it.
     private func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "\(procRoot)/\(pid)/stat", encoding: .utf8) else { return false }
+        guard let stat = POSIXFile.readText("\(procRoot)/\(pid)/stat") else { return false }
         guard let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        let state = stat[stat.index(after: close)...].trimmedWhitespace.first
         return state != "Z" && state != "X"
     }
 }

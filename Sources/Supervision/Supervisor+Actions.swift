@@ -3,8 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import SwiftletCore
 
 extension Supervisor {
     /// Bookkeeping before the state machine sees an event.
@@ -68,8 +66,10 @@ extension Supervisor {
             environment.merge(spec.environment) { _, new in new }
             let descriptors = try output.descriptors(for: name)
             defer { descriptors.closeAfterSpawn.forEach { close($0) } }
+            var arguments = spec.arguments
+            if let option = spec.portArgument, let port = pinnedPorts[name] { arguments += [option, String(port)] }
             let child = try ChildProcess.spawn(
-                executable: executable, arguments: spec.arguments, environment: environment,
+                executable: executable, arguments: arguments, environment: environment,
                 stdout: descriptors.stdout, stderr: descriptors.stderr)
             children[name] = child
             do {
@@ -118,8 +118,7 @@ extension Supervisor {
     private func learnPort(_ spec: ComponentSpec) -> Int? {
         if let port = ports[spec.name] { return port }
         guard case .portFile(let path) = spec.port,
-              let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), (1...65535).contains(port)
+              let text = POSIXFile.readText(path), let port = Int(text.trimmedWhitespace), (1...65535).contains(port)
         else { return nil }
         do {
             try hooks.portLearned(spec.name, port)
@@ -128,6 +127,7 @@ extension Supervisor {
             return nil
         }
         ports[spec.name] = port
+        pinnedPorts[spec.name] = port
         return port
     }
 }

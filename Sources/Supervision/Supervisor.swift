@@ -3,9 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 import Logging
-import SwiftletCore
 
 /// Runs an `Orchestrator` with real processes, probes and timers.
 ///
@@ -31,7 +29,7 @@ public actor Supervisor {
 
         public init(
             profile: Profile, runDirectory: String, settings: Orchestrator.Settings = .init(),
-            environment: [String: String] = ProcessInfo.processInfo.environment, probeHost: String = "127.0.0.1",
+            environment: [String: String] = currentEnvironment(), probeHost: String = "127.0.0.1",
             probeTimeout: Duration = .seconds(2),
             locateExecutable: @escaping @Sendable (String) throws -> String = { name in
                 try ExecutableLocator.locate(name, selfExecutable: ExecutableLocator.currentExecutable())
@@ -76,12 +74,15 @@ public actor Supervisor {
     let logger: Logger
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
-    /// Wall-clock time of the supervisor's start; `ComponentStatus.startedAt` counts from here.
-    public nonisolated let startDate = Date()
+    /// Wall-clock time of the supervisor's start (seconds since the epoch); `ComponentStatus.startedAt`
+    /// counts from here.
+    public nonisolated let startTime = wallClockSeconds()
 
     var machine: Orchestrator
     var children: [String: ChildProcess] = [:]
     var ports: [String: Int] = [:]
+    /// Ports port-file components reported once; restarts are asked to bind them again.
+    var pinnedPorts: [String: Int] = [:]
     var timers: [Orchestrator.TimerID: Task<Void, Never>] = [:]
     var exitCode: Int32?
     private let inputs: AsyncStream<Input>

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Why a control request got no answer.
 public enum ControlClientError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -37,7 +36,7 @@ public final class ControlClient: @unchecked Sendable {
     public let path: String
     public let timeout: Duration
     private var fd: Int32
-    private var pending = Data()
+    private var pending: [UInt8] = []
 
     private init(path: String, fd: Int32, timeout: Duration) {
         self.path = path
@@ -78,7 +77,7 @@ public final class ControlClient: @unchecked Sendable {
     }
 
     /// Sends raw bytes (tests send malformed ones) and returns the next response line.
-    public func sendRaw(_ bytes: Data) throws(ControlClientError) -> Data {
+    public func sendRaw(_ bytes: some Collection<UInt8>) throws(ControlClientError) -> [UInt8] {
         guard fd >= 0 else { throw .failed(path: path, message: "connection closed") }
         let deadline = ContinuousClock.now + timeout
         let raw = [UInt8](bytes)
@@ -100,13 +99,13 @@ public final class ControlClient: @unchecked Sendable {
         return try readLine(until: deadline)
     }
 
-    private func readLine(until deadline: ContinuousClock.Instant) throws(ControlClientError) -> Data {
+    private func readLine(until deadline: ContinuousClock.Instant) throws(ControlClientError) -> [UInt8] {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             if let newline = pending.firstIndex(of: 0x0A) {
-                let line = pending[pending.startIndex..<newline]
-                pending = Data(pending[(newline + 1)...])
-                return Data(line)
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                return line
             }
             try wait(for: Int16(POLLIN), until: deadline)
             let count = recv(fd, &chunk, chunk.count, 0)

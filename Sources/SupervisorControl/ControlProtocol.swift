@@ -1,4 +1,4 @@
-import Foundation
+import SwiftletJSON
 
 /// One request on the control socket: a JSON object on one line, e.g. `{"op":"status"}` or
 /// `{"op":"restart","component":"apiserver"}`.
@@ -30,32 +30,30 @@ public enum ControlRequest: Sendable, Equatable {
     }
 
     /// The request as one line of JSON, newline included.
-    public func encodedLine() -> Data {
-        var object: [String: String] = ["op": operation]
-        if let component { object["component"] = component }
-        // Keys are sorted so the wire form is stable; serializing a [String: String] cannot fail.
-        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        data.append(0x0A)
-        return data
+    public func encodedLine() -> [UInt8] {
+        // Keys in a fixed order so the wire form is stable.
+        var object: JSONObject = ["op": .string(operation)]
+        if let component { object["component"] = .string(component) }
+        return JSON.object(object).serialized() + [0x0A]
     }
 
     /// Parses one request line (without its newline). Errors say what was wrong.
-    public static func parse(_ line: Data) throws(ControlError) -> ControlRequest {
-        let parsed: Any
+    public static func parse(_ line: some Collection<UInt8>) throws(ControlError) -> ControlRequest {
+        let parsed: JSON
         do {
-            parsed = try JSONSerialization.jsonObject(with: line, options: [])
+            parsed = try JSON(parsing: line)
         } catch {
             throw .malformedRequest("not valid JSON")
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = parsed else {
             throw .malformedRequest("expected a JSON object")
         }
         guard let op = object["op"] else { throw .malformedRequest("missing \"op\"") }
-        guard let op = op as? String else { throw .malformedRequest("\"op\" must be a string") }
+        guard let op = op.stringValue else { throw .malformedRequest("\"op\" must be a string") }
         let component: String?
         switch object["component"] {
-        case nil, is NSNull: component = nil
-        case let name as String: component = name
+        case nil, .null?: component = nil
+        case .string(let name)?: component = name
         default: throw .malformedRequest("\"component\" must be a string")
         }
         func named() throws(ControlError) -> String {
@@ -77,7 +75,7 @@ public enum ControlRequest: Sendable, Equatable {
 
 /// One response line: `{"ok":true,"components":[...]}` for `status`,
 /// `{"ok":true,"previous":{...},"component":{...}}` for actions, `{"ok":false,"error":"..."}` on failure.
-public struct ControlResponse: Codable, Sendable, Equatable {
+public struct ControlResponse: Sendable, Equatable {
     public var ok: Bool
     /// The failure, when `ok` is false.
     public var error: String?
@@ -104,45 +102,43 @@ public struct ControlResponse: Codable, Sendable, Equatable {
         ControlResponse(ok: false, error: message)
     }
 
+    public var json: JSON {
+        var object: JSONObject = ["ok": .bool(ok)]
+        if let error { object["error"] = .string(error) }
+        if let components { object["components"] = .array(components.map(\.json)) }
+        if let previous { object["previous"] = previous.json }
+        if let component { object["component"] = component.json }
+        return .object(object)
+    }
+
     /// The response as one line of JSON, newline included.
-    public func encodedLine() -> Data {
-        var data: Data
-        do {
-            data = try ControlCoding.encoder().encode(self)
-        } catch {
-            // Only non-conforming values could fail here; still answer with valid JSON.
-            data = Data(#"{"ok":false,"error":"cannot encode the response"}"#.utf8)
-        }
-        data.append(0x0A)
-        return data
+    public func encodedLine() -> [UInt8] {
+        json.serialized() + [0x0A]
     }
 
     /// Parses one response line.
-    public static func parse(_ line: Data) throws -> ControlResponse {
-        try ControlCoding.decoder().decode(ControlResponse.self, from: line)
-    }
-}
-
-/// JSON settings shared by both ends: RFC 3339 dates, sorted keys.
-public enum ControlCoding {
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
+    public static func parse(_ line: some Collection<UInt8>) throws -> ControlResponse {
+        let json: JSON
+        do {
+            json = try JSON(parsing: line)
+        } catch {
+            throw ControlError("malformed response from the supervisor: \(error)")
+        }
+        guard let ok = json["ok"].boolValue else { throw ControlError("malformed response: no \"ok\"") }
+        func status(_ value: JSON) throws -> ComponentStatus? {
+            value.isNull ? nil : try ComponentStatus(json: value)
+        }
+        return ControlResponse(
+            ok: ok, error: json["error"].stringValue,
+            components: try json["components"].arrayValue?.map { try ComponentStatus(json: $0) },
+            previous: try status(json["previous"]), component: try status(json["component"]))
     }
 }
 
 /// Answers one request line with a handler; the socket server's whole application logic.
 public enum ControlDispatcher {
     /// Never throws: every problem becomes a failure response.
-    public static func respond(to line: Data, handler: some ControlHandler) async -> ControlResponse {
+    public static func respond(to line: some Collection<UInt8>, handler: some ControlHandler) async -> ControlResponse {
         let request: ControlRequest
         do {
             request = try ControlRequest.parse(line)

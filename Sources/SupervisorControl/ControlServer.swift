@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 import NIOCore
 import NIOPosix
 
@@ -145,7 +144,7 @@ struct ControlConnection: Sendable {
                     let bytes = line.readBytes(length: line.readableBytes) ?? []
                     // Blank lines (e.g. a client's `\r\n` habit or a keep-alive) are not requests.
                     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                    let response = await ControlDispatcher.respond(to: Data(bytes), handler: handler)
+                    let response = await ControlDispatcher.respond(to: bytes, handler: handler)
                     try await outbound.write(ByteBuffer(bytes: response.encodedLine()))
                 case .tooLong:
                     let response = ControlResponse.failure(ControlError.requestTooLarge(limit: maxRequestBytes).message)

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Why the control server could not take its socket path.
 public struct ControlServerError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -28,13 +27,14 @@ enum ControlSocketFile {
     /// Creates the socket's directory with mode 0700 when missing; an existing directory owned by
     /// this user is tightened to 0700 (it holds the supervisor's socket and PID files).
     static func prepareDirectory(of path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        guard !directory.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw ControlServerError("cannot create the run directory \(directory): \(error.localizedDescription)")
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let directory = String(path[..<slash])
+        var prefix = ""
+        for part in directory.split(separator: "/") {
+            prefix += (directory.hasPrefix("/") || !prefix.isEmpty ? "/" : "") + part
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
+                throw ControlServerError("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
+            }
         }
         var info = stat()
         if stat(directory, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 {

@@ -14,12 +14,19 @@ struct Command: AsyncParsableCommand {
     @Option(name: .long, help: "Path of the typed configuration file (JSON) written by the supervisor.")
     var config: String
 
+    @Option(name: .long, help: "HTTPS port, overriding the configuration file's (the supervisor pins a restarted apiserver to the port it had).")
+    var securePort: Int?
+
     func run() async throws {
-        let loaded: APIServerConfig
+        var loaded: APIServerConfig
         do {
             loaded = try APIServerConfig.load(path: config)
         } catch let error as ConfigError {
             throw ValidationError(error.description)
+        }
+        if let securePort {
+            guard (1...65535).contains(securePort) else { throw ValidationError("--secure-port \(securePort) is not a port (1-65535)") }
+            loaded.securePort = securePort
         }
         try await APIServerMain.run(config: loaded)
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Supervision
 import SwiftletCore
 
@@ -33,21 +32,21 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let host = HostFacts.current(environment: environment)
         let directory = runDir ?? ServerDefaults.runDir(uid: host.uid, dataDir: ServerDefaults.dataDir(uid: host.uid, home: host.home))
-        var logger = Logger(label: "swiftlet") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = .warning
-        logger.info("agent for \(join.server)")
-        let supervisor = Supervisor(
-            configuration: .init(profile: Profile.agent(), runDirectory: directory),
-            probe: NoProbe(), notifier: SystemdServiceNotifier.current(),
-            output: JournalChildOutput.current(runDirectory: directory), logger: logger)
-        let signals = SignalSources(signals: [SIGTERM, SIGINT]) { _ in supervisor.requestStop() }
-        defer { signals.cancel() }
-        let code = await supervisor.run()
-        if code != 0 { throw ExitCode(code) }
+        // The node components join this profile (and the plan) as they land.
+        let plan = SupervisorPlan(
+            runDirectory: directory, logLevel: "warning", components: Profile.agent().components, executables: [:],
+            probeCAFile: "", probeCertificateFile: "", probeKeyFile: "",
+            readyLine: "Swiftlet agent is ready (server \(join.server))")
+        let planPath = SupervisorPlan.path(runDirectory: directory)
+        let supervisor: String
+        do {
+            try makeDirectory(directory, mode: 0o700)
+            try plan.write(to: planPath)
+            supervisor = try ExecutableLocator.locate(ServerRun.supervisorExecutable, selfExecutable: ExecutableLocator.currentExecutable())
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+        throw ExitCode(execSupervisor(supervisor, planPath: planPath))
     }
-}
-
-/// The agent's components will bring their own certificates; with none, nothing is probed.
-private struct NoProbe: HealthProbing {
-    func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int { 503 }
 }

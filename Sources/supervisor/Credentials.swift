@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import KubePKI
+import Supervision
 import SwiftletCore
 
 /// The files the supervisor writes for the control plane: kubeconfigs and the apiserver's config.
@@ -25,6 +26,20 @@ struct ControlPlaneFiles {
             try write(identity, to: config.credentialPath(name), mode: 0o600, server: server)
         }
         try write(.admin, to: config.writeKubeconfig, mode: mode_t(config.writeKubeconfigMode), server: server)
+    }
+
+    /// The same kubeconfigs as templates whose server port is `SupervisorPlan.portPlaceholder`, for
+    /// the supervisor to write once an apiserver started on port 0 reports its port.
+    func kubeconfigTemplates() -> [SupervisorPlan.PortTemplate] {
+        let server = "https://127.0.0.1:" + SupervisorPlan.portPlaceholder
+        var targets = Self.credentialNames.map { (identity, name) in (identity, config.credentialPath(name), UInt32(0o600)) }
+        targets.append((.admin, config.writeKubeconfig, UInt32(config.writeKubeconfigMode)))
+        return targets.map { identity, path, mode in
+            let files = pki.client(identity)
+            return SupervisorPlan.PortTemplate(path: path, mode: mode, content: Kubeconfig.render(
+                clusterName: "default", server: server, caPEM: pki.serverCA.certificatePEM, user: "default",
+                clientCertPEM: files.certificatePEM, clientKeyPEM: files.keyPEM))
+        }
     }
 
     private func write(_ identity: ClientIdentity, to path: String, mode: mode_t, server: String) throws {

@@ -122,8 +122,8 @@ struct ServerCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode.failure
         }
-        let code = await ServerRun(config: config).run()
-        if code != 0 { throw ExitCode(code) }
+        let code = ServerRun(config: config).run()
+        throw ExitCode(code)
     }
 }
 

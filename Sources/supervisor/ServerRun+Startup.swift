@@ -5,6 +5,7 @@ import Musl
 #endif
 import Foundation
 import KubePKI
+import Supervision
 import SwiftletCore
 
 extension ServerRun {

@@ -8,19 +8,22 @@ import KubePKI
 import Logging
 import Supervision
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 import SwiftletCore
 
-/// One run of `swiftlet server`: prepares TLS material and configuration, then hands the server
-/// profile to a `Supervisor` until SIGTERM/SIGINT.
+/// One run of `swiftlet server`: prepares TLS material and configuration, writes the supervisor
+/// plan, then execs `swiftlet-supervisor` with it (same PID), which supervises the server profile
+/// until SIGTERM/SIGINT and prints the ready line.
 ///
-/// Prints the one ready line on stdout when every component is ready; exits 0 after a clean stop,
-/// 1 when preparation fails, a component never starts, or a child had to be killed.
+/// Returns only on failure (exit code 1); on success the process image is replaced.
 struct ServerRun {
     let config: ServerConfig
     let logger: Logger
 
     static let apiserver = "apiserver"
     static let apiserverExecutable = "swiftlet-apiserver"
+    static let supervisorExecutable = "swiftlet-supervisor"
 
     init(config: ServerConfig) {
         self.config = config
@@ -29,69 +32,52 @@ struct ServerRun {
         self.logger = logger
     }
 
-    /// Runs until the server stops; returns the process exit code.
-    func run() async -> Int32 {
-        // The control socket comes first: a second server on the same run dir stops here, before
-        // it touches any file of the running one.
-        let control = DeferredControlHandler()
-        let controlServer: ControlServer
+    /// Prepares and hands over to the supervisor; returns an exit code only when that failed.
+    func run() -> Int32 {
+        // A second server on the same run dir stops here, before it touches any file of the first.
+        let socket = ControlServer.socketPath(runDir: config.runDir)
+        if ControlSocketProbe.probe(socket) == .live {
+            printError(ControlServerError.alreadyRunning(socket).description)
+            return 1
+        }
+        let planPath: String
+        let supervisor: String
         do {
-            controlServer = try await ControlServer.start(path: ControlServer.socketPath(runDir: config.runDir), handler: control)
+            planPath = try writePlan()
+            supervisor = try ExecutableLocator.locate(Self.supervisorExecutable, selfExecutable: ExecutableLocator.currentExecutable())
         } catch {
             printError("\(error)")
             return 1
         }
-        let code = await supervise(control: control)
-        await controlServer.stop()
-        return code
+        return execSupervisor(supervisor, planPath: planPath)
     }
 
-    private func supervise(control: DeferredControlHandler) async -> Int32 {
-        let prepared: Prepared
-        let profile: Profile
-        let probe: ReadinessProbe
-        do {
-            prepared = try prepare()
-            profile = try Profile.server(
-                apiserver: apiserverSpec(prepared),
-                excluding: .init(agent: config.disableAgent, components: Set(config.disabledComponents)))
-            let client = prepared.pki.client(.supervisor)
-            probe = try ReadinessProbe(caPEM: prepared.pki.serverCA.certificatePEM,
-                                       clientCertificatePEM: client.certificatePEM, clientKeyPEM: client.keyPEM)
-        } catch {
-            printError("\(error)")
-            return 1
-        }
+    /// Prepares every file and writes the plan; returns its path. (`--prepare-only` stops here.)
+    func writePlan() throws -> String {
+        let prepared = try prepare()
+        let profile = try Profile.server(
+            apiserver: apiserverSpec(prepared),
+            excluding: .init(agent: config.disableAgent, components: Set(config.disabledComponents)))
         for name in config.disabledComponents where !profile.names.contains(name) && !Profile.knownComponents.contains(name) {
             logger.notice("--disable \(name): nothing to disable (Swiftlet bundles no \(name))")
         }
-
-        let config = self.config
         let files = ControlPlaneFiles(config: config, pki: prepared.pki)
-        let hooks = Supervisor.Hooks(
-            portLearned: { component, port in
-                // Port 0: the kubeconfigs can only be written once the apiserver has bound.
-                if component == Self.apiserver { try files.writeKubeconfigs(port: port) }
-            },
-            ready: { ports in
-                let port = ports[Self.apiserver] ?? config.httpsListenPort
-                let line = "Swiftlet is ready; kubeconfig written to \(config.writeKubeconfig) (\(ControlPlaneFiles.localURL(port: port)))\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
-            })
-        let supervisor = Supervisor(
-            configuration: .init(profile: profile, runDirectory: config.runDir,
-                                 locateExecutable: { _ in prepared.executable }),
-            probe: probe, notifier: SystemdServiceNotifier.current(),
-            output: JournalChildOutput.current(runDirectory: config.runDir), hooks: hooks, logger: logger)
-        control.attach(SupervisorControlHandler(supervisor: supervisor))
-        let signals = SignalSources(signals: [SIGTERM, SIGINT]) { [logger] signal in
-            logger.info("received signal \(signal); stopping")
-            supervisor.requestStop()
+        let client = prepared.pki.client(.supervisor)
+        let port = prepared.removePortFile ? SupervisorPlan.portPlaceholder : String(config.httpsListenPort)
+        let plan = SupervisorPlan(
+            runDirectory: config.runDir, logLevel: config.logLevel.rawValue, components: profile.components,
+            executables: [Self.apiserver: prepared.executable].filter { profile.names.contains($0.key) },
+            probeCAFile: prepared.pki.serverCA.certificatePath, probeCertificateFile: client.certificatePath,
+            probeKeyFile: client.keyPath,
+            readyLine: "Swiftlet is ready; kubeconfig written to \(config.writeKubeconfig) (https://127.0.0.1:\(port))",
+            portComponent: prepared.removePortFile ? Self.apiserver : nil,
+            portFiles: prepared.removePortFile ? files.kubeconfigTemplates() : [])
+        for template in plan.portFiles {
+            try makeDirectory(POSIXFile.directory(of: template.path), mode: 0o755)
         }
-        defer { signals.cancel() }
-        let code = await supervisor.run()
-        await probe.shutdown()
-        return code
+        let path = SupervisorPlan.path(runDirectory: config.runDir)
+        try plan.write(to: path)
+        return path
     }
 
     private func apiserverSpec(_ prepared: Prepared) -> ComponentSpec {
@@ -99,6 +85,19 @@ struct ServerRun {
             name: Self.apiserver, executableName: Self.apiserverExecutable,
             arguments: ["--config", prepared.apiserverConfigPath], configFile: prepared.apiserverConfigPath,
             port: prepared.removePortFile ? .portFile(config.portFile(Self.apiserver)) : .fixed(config.httpsListenPort),
-            stopTimeout: .seconds(10), readyTimeout: .seconds(60), critical: true)
+            portArgument: "--secure-port", stopTimeout: .seconds(10), readyTimeout: .seconds(60), critical: true)
     }
+}
+
+/// Replaces this process with the supervisor (same PID: systemd's main process and NOTIFY_SOCKET
+/// carry over); returns an exit code only if exec failed.
+func execSupervisor(_ executable: String, planPath: String) -> Int32 {
+    fflush(nil)
+    let arguments: [String] = [executable, "--plan", planPath]
+    let argv = arguments.map { strdup($0) } + [nil]
+    execv(executable, argv)
+    let reason = String(cString: strerror(errno))
+    argv.forEach { free($0) }
+    printError("cannot start \(executable): \(reason)")
+    return 1
 }

@@ -11,9 +11,9 @@ import Testing
         let gone = try await store.delete("/k/a", expectedRevision: nil)
         let got = try await take(3, from: &events)
         #expect(got == [
-            WatchEvent(kind: .created, current: a1, previous: nil),
-            WatchEvent(kind: .updated, current: a2, previous: a1),
-            WatchEvent(kind: .deleted, current: gone, previous: a2),
+            StoreEvent(kind: .created, current: a1, previous: nil),
+            StoreEvent(kind: .updated, current: a2, previous: a1),
+            StoreEvent(kind: .deleted, current: gone, previous: a2),
         ])
         #expect(got[2].current.value == bytes("2"))
         #expect(got.map(\.revision) == [1, 2, 3])

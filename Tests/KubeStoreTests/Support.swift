@@ -69,9 +69,9 @@ extension SQLiteStore {
 }
 
 /// Reads exactly `count` events (fails the test if the stream ends early).
-func take(_ count: Int, from iterator: inout AsyncThrowingStream<WatchEvent, Error>.AsyncIterator)
-    async throws -> [WatchEvent] {
-    var events: [WatchEvent] = []
+func take(_ count: Int, from iterator: inout AsyncThrowingStream<StoreEvent, Error>.AsyncIterator)
+    async throws -> [StoreEvent] {
+    var events: [StoreEvent] = []
     while events.count < count, let event = try await iterator.next() {
         events.append(event)
     }

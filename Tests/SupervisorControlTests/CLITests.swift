@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SupervisorControl
+import SwiftletCLI
 
 /// Runs the built `swiftlet` binary (`swift build` puts it in .build/debug) against a control
 /// server started here with a fake supervisor, so the verbs are checked end to end.

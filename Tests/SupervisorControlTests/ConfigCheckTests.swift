@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SupervisorControl
+import SwiftletCLI
 
 @Suite struct ConfigCheckTests {
     /// A host with everything in place; tests take parts away.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SupervisorControl
+import SwiftletCLI
 
 @Suite struct ControlProtocolTests {
     @Test(arguments: [
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func responseRoundTripKeepsDatesAndNulls() throws {
-        let started = Date(timeIntervalSince1970: 1_700_000_000)
+        let started = 1_700_000_000.0
         let response = ControlResponse(ok: true, components: [
             ComponentStatus(name: "apiserver", state: "running", pid: 42, startedAt: started, restarts: 2,
                             lastExit: "exit 1", ready: true, healthy: true),
@@ -53,13 +54,13 @@ import Testing
         let text = String(decoding: line, as: UTF8.self)
         #expect(text.contains(#""startedAt":"2023-11-14T22:13:20Z""#))
         #expect(text.contains(#""pid":null"#))
-        #expect(text.hasPrefix(#"{"components":["#))
+        #expect(text.hasPrefix(#"{"ok":true,"components":["#))
         #expect(try ControlResponse.parse(line.dropLast()) == response)
     }
 
     @Test func failureResponseHasOnlyOkAndError() {
         let text = String(decoding: ControlResponse.failure("boom").encodedLine(), as: UTF8.self)
-        #expect(text == #"{"error":"boom","ok":false}"# + "\n")
+        #expect(text == #"{"ok":false,"error":"boom"}"# + "\n")
     }
 
     @Test func unknownComponentMessage() {
@@ -91,5 +92,31 @@ import Testing
         // An action on a component missing from status still succeeds without statuses.
         let stopped = await ControlDispatcher.respond(to: .stop("a"), handler: Broken())
         #expect(stopped == ControlResponse(ok: true))
+    }
+}
+
+@Suite struct RFC3339Tests {
+    @Test(arguments: [
+        (0.0, "1970-01-01T00:00:00Z"), (1_700_000_000, "2023-11-14T22:13:20Z"),
+        (951_782_400, "2000-02-29T00:00:00Z"), (-86_400, "1969-12-31T00:00:00Z"), (4_102_444_799, "2099-12-31T23:59:59Z"),
+    ])
+    func formatsAndParsesBack(seconds: Double, text: String) {
+        #expect(RFC3339.format(seconds) == text)
+        #expect(RFC3339.parse(text) == seconds)
+    }
+
+    @Test func parsesFractionsAndOffsets() {
+        #expect(RFC3339.parse("2023-11-14T22:13:20.5Z") == 1_700_000_000.5)
+        #expect(RFC3339.parse("2023-11-15T00:13:20+02:00") == 1_700_000_000)
+    }
+
+    @Test(arguments: ["", "yesterday", "2023-13-01T00:00:00Z", "2023-11-14 22:13:20", "2023-11-14T22:13:20", "2023-11-14T22:13:20Zjunk"])
+    func rejectsMalformedTimes(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test func componentWithABadTimeIsAClearError() throws {
+        let line = #"{"ok":true,"components":[{"name":"a","state":"running","startedAt":"soon"}]}"#
+        #expect(throws: ControlError.self) { try ControlResponse.parse(Array(line.utf8)) }
     }
 }

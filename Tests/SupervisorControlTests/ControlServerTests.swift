@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SupervisorControl
+import SwiftletCLI
 
 #if canImport(Glibc)
 import Glibc

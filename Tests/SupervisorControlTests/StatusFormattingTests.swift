@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SupervisorControl
+import SwiftletCLI
 
 @Suite struct StatusFormattingTests {
     static let uptimes: [(Int64, String)] = [
@@ -16,7 +17,7 @@ import SupervisorControl
     @Test func table() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         let components = [
-            ComponentStatus(name: "apiserver", state: "running", pid: 4242, startedAt: now.addingTimeInterval(-302),
+            ComponentStatus(name: "apiserver", state: "running", pid: 4242, startedAt: now.timeIntervalSince1970 - 302,
                             restarts: 1, lastExit: "signal 9", ready: true, healthy: true),
             ComponentStatus(name: "scheduler", state: "stopped", restarts: 0, lastExit: "exit 0"),
         ]
@@ -31,7 +32,7 @@ import SupervisorControl
 
     @Test func jsonListsEveryField() throws {
         let json = try StatusFormatting.json([
-            ComponentStatus(name: "apiserver", state: "running", pid: 7, startedAt: Date(timeIntervalSince1970: 0),
+            ComponentStatus(name: "apiserver", state: "running", pid: 7, startedAt: 0,
                             restarts: 0, ready: true, healthy: false),
         ])
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]

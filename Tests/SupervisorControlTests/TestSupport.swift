@@ -1,5 +1,6 @@
 import Foundation
 import SupervisorControl
+import SwiftletCLI
 
 /// A supervisor stand-in: one or more named components whose pids change on restart/start.
 actor FakeSupervisor: ControlHandler {
@@ -11,7 +12,7 @@ actor FakeSupervisor: ControlHandler {
     private var holdRestarts = false
     private(set) var calls: [String] = []
 
-    init(names: [String] = ["apiserver"], startedAt: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
+    init(names: [String] = ["apiserver"], startedAt: Double = 1_700_000_000) {
         order = names
         var components: [String: ComponentStatus] = [:]
         var pid: Int32 = 100
@@ -138,7 +139,7 @@ extension ControlClient {
     }
 
     /// `sendRaw` off the cooperative pool.
-    func requestRaw(_ bytes: Data) async throws -> Data {
+    func requestRaw(_ bytes: Data) async throws -> [UInt8] {
         try await offPool { try self.sendRaw(bytes) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftletCore
+import Supervision
 import Testing
 
 @Suite struct ExecutableLocatorTests {
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func missingExecutableSaysWhereItLooked() throws {
-        let error = try #require(throws: ConfigError.self) {
+        let error = try #require(throws: SupervisionError.self) {
             try ExecutableLocator.locate("swiftlet-apiserver", selfExecutable: "/a/swiftlet", isExecutable: { _ in false })
         }
         #expect(error.description.contains("/a"))
@@ -29,7 +30,7 @@ import Testing
 
     @Test(arguments: ["", "../swiftlet-apiserver", "bin/sh", ".", ".."])
     func namesWithPathsAreRejected(name: String) {
-        #expect(throws: ConfigError.self) {
+        #expect(throws: SupervisionError.self) {
             try ExecutableLocator.locate(name, selfExecutable: "/a/swiftlet", isExecutable: { _ in true })
         }
     }

@@ -4,7 +4,7 @@
 /// offset `r - startRevision - 1` and a replay starts without searching.
 struct EventRing: Sendable {
     let capacity: Int
-    private var storage: [WatchEvent] = []
+    private var storage: [StoreEvent] = []
     private var head = 0
     /// The ring holds exactly the events with revisions in (startRevision, startRevision + count].
     private(set) var startRevision: Int64
@@ -17,7 +17,7 @@ struct EventRing: Sendable {
 
     var count: Int { storage.count }
 
-    mutating func append(_ event: WatchEvent) {
+    mutating func append(_ event: StoreEvent) {
         precondition(event.revision == startRevision + Int64(storage.count) + 1, "revision gap in ring")
         guard capacity > 0 else {
             startRevision = event.revision
@@ -34,10 +34,10 @@ struct EventRing: Sendable {
 
     /// Events with revision > `revision` whose key starts with `prefix`, oldest first.
     /// `revision` must be >= `startRevision`.
-    func events(after revision: Int64, prefix: String) -> [WatchEvent] {
+    func events(after revision: Int64, prefix: String) -> [StoreEvent] {
         let skip = Int(max(revision - startRevision, 0))
         guard skip < storage.count else { return [] }
-        var result: [WatchEvent] = []
+        var result: [StoreEvent] = []
         for offset in skip..<storage.count {
             let event = storage[(head + offset) % storage.count]
             if Keys.hasPrefix(event.current.key, prefix) { result.append(event) }

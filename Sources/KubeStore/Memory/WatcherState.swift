@@ -5,14 +5,14 @@ struct WatcherState: Sendable {
     let afterRevision: Int64
     /// Buffered events beyond this many mean the consumer has fallen behind.
     let backlogLimit: Int
-    private var queue: [WatchEvent] = []
+    private var queue: [StoreEvent] = []
     private var head = 0
     /// The consumer waiting for the next event, when the queue is empty.
-    private var waiter: CheckedContinuation<WatchEvent?, Error>?
+    private var waiter: CheckedContinuation<StoreEvent?, Error>?
     private var failure: StoreError?
     private var ended = false
 
-    init(prefix: String, afterRevision: Int64, backlogLimit: Int, initial: [WatchEvent]) {
+    init(prefix: String, afterRevision: Int64, backlogLimit: Int, initial: [StoreEvent]) {
         self.prefix = prefix
         self.afterRevision = afterRevision
         // Events replayed from the ring at registration do not count against the live backlog.
@@ -23,14 +23,14 @@ struct WatcherState: Sendable {
     private var buffered: Int { queue.count - head }
 
     enum Poll {
-        case event(WatchEvent)
+        case event(StoreEvent)
         case end
         case failed(Error)
         case waiting
     }
 
     /// The next buffered event, the end of the stream, or `.waiting` after storing `waiter`.
-    mutating func poll(waiter: CheckedContinuation<WatchEvent?, Error>) -> Poll {
+    mutating func poll(waiter: CheckedContinuation<StoreEvent?, Error>) -> Poll {
         if let failure { return .failed(failure) }
         if head < queue.count {
             let event = queue[head]
@@ -50,7 +50,7 @@ struct WatcherState: Sendable {
     /// Hands `event` to the waiting consumer, or buffers it. A consumer more than `backlogLimit`
     /// events behind gets an error instead of unbounded memory; it can watch again from the last
     /// revision it saw and catch up from history.
-    mutating func offer(_ event: WatchEvent) -> WatcherWakeup? {
+    mutating func offer(_ event: StoreEvent) -> WatcherWakeup? {
         guard failure == nil, !ended, event.revision > afterRevision,
               Keys.hasPrefix(event.current.key, prefix) else { return nil }
         if let waiter, buffered == 0 {
@@ -67,14 +67,14 @@ struct WatcherState: Sendable {
     }
 
     /// Ends the stream after the buffered events (store closing); returns a waiting consumer.
-    mutating func end() -> CheckedContinuation<WatchEvent?, Error>? {
+    mutating func end() -> CheckedContinuation<StoreEvent?, Error>? {
         ended = true
         defer { waiter = nil }
         return waiter
     }
 
     /// The consumer's task was cancelled: end now and return the consumer if it was waiting.
-    mutating func cancel() -> CheckedContinuation<WatchEvent?, Error>? {
+    mutating func cancel() -> CheckedContinuation<StoreEvent?, Error>? {
         ended = true
         queue = []
         head = 0
@@ -85,15 +85,15 @@ struct WatcherState: Sendable {
 
 /// A consumer to resume once the state lock is released.
 struct WatcherWakeup: Sendable {
-    var continuation: CheckedContinuation<WatchEvent?, Error>
-    var result: Result<WatchEvent?, Error>
+    var continuation: CheckedContinuation<StoreEvent?, Error>
+    var result: Result<StoreEvent?, Error>
 
     func resume() { continuation.resume(with: result) }
 }
 
 extension StoreState {
     /// Offers committed events, in revision order, to every watcher.
-    mutating func deliver(_ events: [WatchEvent]) -> [WatcherWakeup] {
+    mutating func deliver(_ events: [StoreEvent]) -> [WatcherWakeup] {
         var wakeups: [WatcherWakeup] = []
         // Walk by index and mutate in place: iterating `watchers` itself would copy the dictionary.
         var i = watchers.startIndex
@@ -107,8 +107,8 @@ extension StoreState {
     }
 
     /// Ends every watcher (the store is closing) and returns the consumers to resume with nil.
-    mutating func finishAllWatchers() -> [CheckedContinuation<WatchEvent?, Error>] {
-        var waiters: [CheckedContinuation<WatchEvent?, Error>] = []
+    mutating func finishAllWatchers() -> [CheckedContinuation<StoreEvent?, Error>] {
+        var waiters: [CheckedContinuation<StoreEvent?, Error>] = []
         var i = watchers.startIndex
         while i != watchers.endIndex {
             if let waiter = watchers.values[i].end() { waiters.append(waiter) }

@@ -58,10 +58,10 @@ extension SQLiteStore {
     /// Events with revisions in (`after`, `through`] for keys under `prefix`, oldest first, at most
     /// `limit`. Fails with `.compacted` when compaction has passed `after`: rows of that range may
     /// already be gone.
-    func readEvents(prefix: String, after: Int64, through: Int64, limit: Int) async throws -> [WatchEvent] {
+    func readEvents(prefix: String, after: Int64, through: Int64, limit: Int) async throws -> [StoreEvent] {
         guard let range = Keys.range(forPrefix: prefix) else { return [] }
         return try await reader.run { db in
-            try db.transaction { () throws -> [WatchEvent] in
+            try db.transaction { () throws -> [StoreEvent] in
                 try Self.checkNotCompacted(db, revision: after)
                 let rows = try db.statement(SQL.selectEvents)
                 defer { rows.reset() }
@@ -70,7 +70,7 @@ extension SQLiteStore {
                 try rows.bind(3, range.lower)
                 try rows.bind(4, range.upper)
                 try rows.bind(5, Int64(limit))
-                var events: [WatchEvent] = []
+                var events: [StoreEvent] = []
                 while try rows.step() { events.append(try Self.event(from: rows)) }
                 return events
             }
@@ -85,14 +85,14 @@ extension SQLiteStore {
     }
 
     /// Builds a watch event from a `SQL.selectEvents` row, in the same shape the writer emits live.
-    private static func event(from row: Statement) throws -> WatchEvent {
+    private static func event(from row: Statement) throws -> StoreEvent {
         let revision = row.int(0)
         let key = row.text(1)
         let createRevision = row.int(4)
         if row.int(2) != 0 {
             let current = KeyValue(key: key, value: row.blob(5), createRevision: createRevision,
                                    modRevision: revision)
-            return WatchEvent(kind: .created, current: current, previous: nil)
+            return StoreEvent(kind: .created, current: current, previous: nil)
         }
         guard !row.isNull(6) else {
             throw StoreError.backend("history of \(key) at revision \(revision) lacks its previous value")
@@ -102,9 +102,9 @@ extension SQLiteStore {
             var current = previous
             current.modRevision = revision
             current.createRevision = createRevision
-            return WatchEvent(kind: .deleted, current: current, previous: previous)
+            return StoreEvent(kind: .deleted, current: current, previous: previous)
         }
         let current = KeyValue(key: key, value: row.blob(5), createRevision: createRevision, modRevision: revision)
-        return WatchEvent(kind: .updated, current: current, previous: previous)
+        return StoreEvent(kind: .updated, current: current, previous: previous)
     }
 }

@@ -11,7 +11,7 @@ extension SQLiteStore {
     ///
     /// The stream supports one consumer. It ends when the consumer stops iterating (task cancelled
     /// or stream released) or the store closes.
-    public func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<WatchEvent, Error> {
+    public func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
         guard afterRevision >= 0 else {
             throw StoreError.backend("invalid watch revision \(afterRevision)")
         }
@@ -22,7 +22,7 @@ extension SQLiteStore {
             }
             let id = state.nextWatcherID
             state.nextWatcherID += 1
-            var initial: [WatchEvent] = []
+            var initial: [StoreEvent] = []
             var replayEnd = afterRevision
             if afterRevision >= state.ring.startRevision {
                 initial = state.ring.events(after: afterRevision, prefix: prefix)
@@ -41,9 +41,9 @@ extension SQLiteStore {
     }
 
     /// The next live event of watcher `id`, waiting for a commit if none is buffered.
-    fileprivate func nextLiveEvent(watcher id: Int) async throws -> WatchEvent? {
+    fileprivate func nextLiveEvent(watcher id: Int) async throws -> StoreEvent? {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WatchEvent?, Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreEvent?, Error>) in
                 let poll = state.withLock { state -> WatcherState.Poll in
                     state.watchers[id]?.poll(waiter: continuation) ?? .end
                 }
@@ -61,7 +61,7 @@ extension SQLiteStore {
     }
 
     fileprivate func removeWatcher(_ id: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<WatchEvent?, Error>? in
+        let waiter = state.withLock { state -> CheckedContinuation<StoreEvent?, Error>? in
             guard var watcher = state.watchers.removeValue(forKey: id) else { return nil }
             return watcher.cancel()
         }
@@ -76,7 +76,7 @@ extension SQLiteStore {
 private final class WatchSubscription: Sendable {
     private struct Replay {
         var cursor: Int64
-        var page: [WatchEvent] = []
+        var page: [StoreEvent] = []
         var index = 0
         var done = false
     }
@@ -99,7 +99,7 @@ private final class WatchSubscription: Sendable {
 
     deinit { store.removeWatcher(id) }
 
-    func next() async throws -> WatchEvent? {
+    func next() async throws -> StoreEvent? {
         do {
             if let event = try await nextFromHistory() { return event }
             let event = try await store.nextLiveEvent(watcher: id)
@@ -112,9 +112,9 @@ private final class WatchSubscription: Sendable {
         }
     }
 
-    private func nextFromHistory() async throws -> WatchEvent? {
+    private func nextFromHistory() async throws -> StoreEvent? {
         while true {
-            let (event, cursor, done) = replay.withLock { replay -> (WatchEvent?, Int64, Bool) in
+            let (event, cursor, done) = replay.withLock { replay -> (StoreEvent?, Int64, Bool) in
                 if replay.index < replay.page.count {
                     replay.index += 1
                     return (replay.page[replay.index - 1], replay.cursor, replay.done)

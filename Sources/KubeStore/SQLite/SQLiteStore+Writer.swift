@@ -21,7 +21,7 @@ private struct PlannedRow {
     var value: [UInt8]
     /// What the caller gets back.
     var result: KeyValue
-    var event: WatchEvent
+    var event: StoreEvent
 }
 
 /// Why a write was not turned into a row (the write fails, or succeeds without a change).
@@ -100,7 +100,7 @@ extension SQLiteStore {
         var outcomes = [Result<KeyValue, Error>?](repeating: nil, count: batch.count)
         // Values written earlier in this batch (nil: deleted) shadow the committed live view.
         var overlay: [String: KeyValue?] = [:]
-        var changes: [(key: String, value: KeyValue?, event: WatchEvent)] = []
+        var changes: [(key: String, value: KeyValue?, event: StoreEvent)] = []
         let timestamp = nowMilliseconds()
 
         do {
@@ -160,7 +160,7 @@ extension SQLiteStore {
 
     /// Makes committed changes visible: live view, revision, event ring and watchers, atomically
     /// under the state lock (a watch registering concurrently sees all of a batch or none of it).
-    private func publish(_ changes: [(key: String, value: KeyValue?, event: WatchEvent)]) -> [WatcherWakeup] {
+    private func publish(_ changes: [(key: String, value: KeyValue?, event: StoreEvent)]) -> [WatcherWakeup] {
         guard !changes.isEmpty else { return [] }
         return state.withLock { state in
             for change in changes {
@@ -183,7 +183,7 @@ extension SQLiteStore {
                 let result = KeyValue(key: write.key, value: value, createRevision: revision, modRevision: revision)
                 return .success(PlannedRow(
                     created: true, deleted: false, createRevision: revision, previousRevision: 0, value: value,
-                    result: result, event: WatchEvent(kind: .created, current: result, previous: nil)))
+                    result: result, event: StoreEvent(kind: .created, current: result, previous: nil)))
 
             case .update(let expected, let transform):
                 let current = try check(current, key: write.key, expected: expected)
@@ -194,7 +194,7 @@ extension SQLiteStore {
                 return .success(PlannedRow(
                     created: false, deleted: false, createRevision: current.createRevision,
                     previousRevision: current.modRevision, value: value,
-                    result: result, event: WatchEvent(kind: .updated, current: result, previous: current)))
+                    result: result, event: StoreEvent(kind: .updated, current: result, previous: current)))
 
             case .delete(let expected):
                 let current = try check(current, key: write.key, expected: expected)
@@ -203,7 +203,7 @@ extension SQLiteStore {
                 return .success(PlannedRow(
                     created: false, deleted: true, createRevision: current.createRevision,
                     previousRevision: current.modRevision, value: [],
-                    result: result, event: WatchEvent(kind: .deleted, current: result, previous: current)))
+                    result: result, event: StoreEvent(kind: .deleted, current: result, previous: current)))
             }
         } catch {
             return .failure(.failed(error))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 import SwiftletCore
 
 /// `swiftlet check-config`: what this host has and lacks for running Swiftlet.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 
 /// `swiftlet restart|stop|start <component>`: one action through the control socket.
 protocol ComponentActionCommand: ParsableCommand {

@@ -6,6 +6,8 @@ import Musl
 import ArgumentParser
 import Foundation
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 import SwiftletCore
 
 /// The options every control verb shares with `swiftlet server`, so `--data-dir`, `--run-dir`,

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 import SwiftletCore
 
 /// `swiftlet kubectl ...`: kubectl with the admin kubeconfig, like `k3s kubectl`.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 
 /// `swiftlet logs <component>`: a component's output from journald (`journalctl -t
 /// swiftlet-<component>`), or from `<run-dir>/logs/<component>.log`, which the supervisor writes

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SupervisorControl
+import SwiftletCLI
+import Supervision
 
 /// `swiftlet status`: the supervised components as the running supervisor sees them.
 struct StatusCommand: ParsableCommand {

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import Supervision
 import SupervisorControl
 import Synchronization
@@ -51,11 +50,11 @@ struct SupervisorControlHandler: ControlHandler {
     var settleTimeout: Duration = .seconds(30)
 
     func status() async -> [SupervisorControl.ComponentStatus] {
-        let start = supervisor.startDate
+        let start = supervisor.startTime
         return await supervisor.status().map { s in
             SupervisorControl.ComponentStatus(
                 name: s.name, state: s.state.rawValue, pid: s.pid,
-                startedAt: s.startedAt.map { start.addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18) },
+                startedAt: s.startedAt.map { start + Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 },
                 restarts: s.restarts, lastExit: s.lastExit.map(Self.describe), ready: s.ready, healthy: s.healthy)
         }
     }

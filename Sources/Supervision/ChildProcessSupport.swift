@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Finds component executables without a shell or `PATH`: next to the running `swiftlet` binary
 /// (a build directory or an unpacked tarball), else in the package's library directory.
@@ -19,7 +23,7 @@ public enum ExecutableLocator {
         isExecutable: (String) -> Bool = ExecutableLocator.isExecutableFile
     ) throws -> String {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
-            throw ConfigError("invalid executable name \"\(name)\"")
+            throw SupervisionError("invalid executable name \"\(name)\"")
         }
         var directories: [String] = []
         if let selfExecutable, let slash = selfExecutable.lastIndex(of: "/") {
@@ -30,22 +34,17 @@ public enum ExecutableLocator {
             let candidate = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             if isExecutable(candidate) { return candidate }
         }
-        throw ConfigError("cannot find the executable \(name) (looked in \(directories.joined(separator: ", ")))")
+        throw SupervisionError("cannot find the executable \(name) (looked in \(directories.joined(separator: ", ")))")
     }
 
     /// The running binary's path from `/proc/self/exe` (symbolic links resolved), nil elsewhere.
     public static func currentExecutable() -> String? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-            return nil
-        }
-        return path
+        POSIXFile.linkTarget("/proc/self/exe")
     }
 
     /// True for an existing regular file the current user may execute.
     public static func isExecutableFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            && FileManager.default.isExecutableFile(atPath: path)
+        POSIXFile.isExecutableFile(path)
     }
 }
 

@@ -85,3 +85,36 @@ extension JSON {
 extension JSON: CustomStringConvertible {
     public var description: String { jsonString }
 }
+
+extension JSON {
+    /// Indented JSON text (two spaces, keys in stored order) for people reading CLI output.
+    public var prettyString: String {
+        var out = ""
+        writePretty(to: &out, indent: "")
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += inner
+                item.writePretty(to: &out, indent: inner)
+                out += i == items.count - 1 ? "\n" : ",\n"
+            }
+            out += indent + "]"
+        case .object(let object) where !object.isEmpty:
+            out += "{\n"
+            for (i, (key, value)) in object.enumerated() {
+                out += inner + JSON.string(key).jsonString + ": "
+                value.writePretty(to: &out, indent: inner)
+                out += i == object.count - 1 ? "\n" : ",\n"
+            }
+            out += indent + "}"
+        default:
+            out += jsonString
+        }
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import SupervisorControl
+import SwiftletJSON
 
 /// How `swiftlet status`, `restart`, `stop` and `start` print what the supervisor said.
 /// Pure functions of their inputs, so the CLI's output is tested without a socket.
@@ -21,7 +23,7 @@ public enum StatusFormatting {
     /// The uptime of a component's process at `now`, `-` without one.
     public static func uptime(of component: ComponentStatus, now: Date) -> String {
         guard component.pid != nil, let startedAt = component.startedAt else { return "-" }
-        return uptime(.seconds(now.timeIntervalSince(startedAt)))
+        return uptime(.seconds(now.timeIntervalSince1970 - startedAt))
     }
 
     /// The table of `swiftlet status`: a header line and one line per component, columns separated
@@ -37,11 +39,9 @@ public enum StatusFormatting {
         return alignedColumns([headers] + rows)
     }
 
-    /// `{"components":[...]}`, pretty-printed with sorted keys.
-    public static func json(_ components: [ComponentStatus]) throws -> String {
-        struct Output: Encodable { let components: [ComponentStatus] }
-        let data = try ControlCoding.encoder(pretty: true).encode(Output(components: components))
-        return String(decoding: data, as: UTF8.self)
+    /// `{"components":[...]}`, pretty-printed.
+    public static func json(_ components: [ComponentStatus]) -> String {
+        JSON.object(["components": .array(components.map(\.json))]).prettyString
     }
 
     /// One line about an action's outcome, e.g. `restarted apiserver (pid 123 -> 456)`.

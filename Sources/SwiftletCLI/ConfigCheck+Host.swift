@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import SupervisorControl
 
 /// The kernel, cgroup, port and directory checks of `check-config`.
 enum HostChecks {

@@ -1,4 +1,5 @@
 import Foundation
+import SupervisorControl
 
 /// How `swiftlet kubectl ...` runs kubectl: found on `PATH` (absolute directories only) or at
 /// `/usr/bin/kubectl`, with `KUBECONFIG` pointing at the admin kubeconfig unless already set.

@@ -1,4 +1,5 @@
 import Foundation
+import SupervisorControl
 
 /// Where `swiftlet logs <component>` reads from.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import SupervisorControl
 
 /// One line of `swiftlet check-config`.
 public struct CheckResult: Sendable, Equatable {
