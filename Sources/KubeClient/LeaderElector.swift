@@ -246,10 +246,13 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable 
 /// `metav1.MicroTime` text: `2006-01-02T15:04:05.000000Z`.
 public enum MicroTime {
     public static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        let whole = interval.rounded(.down)
-        let micros = min(999_999, max(0, Int(((interval - whole) * 1_000_000).rounded(.down))))
-        let seconds = String(Timestamp.format(Date(timeIntervalSince1970: whole)).dropLast())
+        // Round to the nearest microsecond: a Double near 1.7e9 s carries ~0.2 µs of error, so
+        // truncating would turn .000001 into .000000.
+        let total = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let (quotient, remainder) = total.quotientAndRemainder(dividingBy: 1_000_000)
+        let whole = remainder < 0 ? quotient - 1 : quotient
+        let micros = remainder < 0 ? remainder + 1_000_000 : remainder
+        let seconds = String(Timestamp.format(Date(timeIntervalSince1970: Double(whole))).dropLast())
         let digits = String(micros)
         return seconds + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
     }
