@@ -47,7 +47,7 @@ public final class Informer: Sendable {
     ///   - indexers: custom indexes in addition to `namespace`, `ownerUID` and `nodeName`.
     public convenience init(client: any KubeAPIClient, resource: ResourceType, namespace: String? = nil,
                 labelSelector: String? = nil, fieldSelector: String? = nil,
-                indexers: [String: IndexFunction] = [:], backoff: Backoff = .reflectorDefault,
+                indexers: [String: IndexFunction] = [:], backoff: ExponentialBackoff = .reflectorDefault,
                 pageSize: Int? = 500) {
         self.init(client: client,
                   configuration: Reflector.Configuration(resource: resource, namespace: namespace,

@@ -117,7 +117,7 @@ public final class LeaderElector: Sendable {
         while !Task.isCancelled {
             do { try await Task.sleep(for: config.retryPeriod) } catch { return }
             let remaining = config.renewDeadline - (clock.now - lastRenew)
-            let renewed = remaining > .zero ? await withDeadline(remaining) { await self.tryAcquireOrRenew() } : nil
+            let renewed = remaining > .zero ? await withRenewDeadline(remaining) { await self.tryAcquireOrRenew() } : nil
             if renewed == true {
                 lastRenew = clock.now
             } else if clock.now - lastRenew >= config.renewDeadline {
@@ -225,12 +225,12 @@ public final class LeaderElector: Sendable {
     }
 
     private func wholeSeconds(_ duration: Duration) -> Int64 {
-        max(1, Int64(duration.seconds.rounded(.up)))
+        max(1, Int64(duration.fractionalSeconds.rounded(.up)))
     }
 }
 
 /// Runs `body`, giving up (nil) after `timeout`; the body's task is cancelled then.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
+func withRenewDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
     await withTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
         group.addTask {

@@ -23,7 +23,7 @@ public final class Reflector: Sendable {
         public var fieldSelector: String?
         /// Items per list page (`limit`); nil lists in one request.
         public var pageSize: Int?
-        public var backoff: Backoff
+        public var backoff: ExponentialBackoff
         /// Server-side watch timeouts are drawn from this range so many watches do not expire together.
         public var watchTimeoutSeconds: ClosedRange<Int>?
         /// A watch that ends sooner than this without any event counts as a failure (backs off),
@@ -31,7 +31,7 @@ public final class Reflector: Sendable {
         public var minimumWatchDuration: Duration
 
         public init(resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                    fieldSelector: String? = nil, pageSize: Int? = 500, backoff: Backoff = .reflectorDefault,
+                    fieldSelector: String? = nil, pageSize: Int? = 500, backoff: ExponentialBackoff = .reflectorDefault,
                     watchTimeoutSeconds: ClosedRange<Int>? = 300...600, minimumWatchDuration: Duration = .seconds(1)) {
             self.resource = resource
             self.namespace = namespace
@@ -109,7 +109,7 @@ public final class Reflector: Sendable {
         }
     }
 
-    private func pause(_ backoff: inout Backoff) async throws {
+    private func pause(_ backoff: inout ExponentialBackoff) async throws {
         state.withLock { $0.failures += 1 }
         try await Task.sleep(for: backoff.next())
     }

@@ -10,11 +10,11 @@ public final class SharedInformerFactory: Sendable {
     let client: any KubeAPIClient
     /// nil: all namespaces.
     public let namespace: String?
-    let backoff: Backoff
+    let backoff: ExponentialBackoff
     let pageSize: Int?
     let informers = Mutex<[ResourceType: Informer]>([:])
 
-    public init(client: any KubeAPIClient, namespace: String? = nil, backoff: Backoff = .reflectorDefault,
+    public init(client: any KubeAPIClient, namespace: String? = nil, backoff: ExponentialBackoff = .reflectorDefault,
                 pageSize: Int? = 500) {
         self.client = client
         self.namespace = namespace

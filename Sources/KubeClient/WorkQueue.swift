@@ -192,7 +192,7 @@ public struct ItemExponentialBackoff<Key: Hashable & Sendable>: Sendable {
         failures[key] = exponent + 1
         // Compare in floating point first: the product can exceed what `Duration` holds.
         let factor = Double(Int64(1) << min(exponent, 62))
-        guard base.seconds * factor < maximum.seconds else { return maximum }
+        guard base.fractionalSeconds * factor < maximum.fractionalSeconds else { return maximum }
         return base * factor
     }
 
@@ -207,7 +207,7 @@ public struct ItemExponentialBackoff<Key: Hashable & Sendable>: Sendable {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    var seconds: Double {
+    var fractionalSeconds: Double {
         let (whole, atto) = components
         return Double(whole) + Double(atto) * 1e-18
     }

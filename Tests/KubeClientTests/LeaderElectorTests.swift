@@ -156,13 +156,16 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
                 try? await Task.sleep(for: .seconds(60))
             })
         }
-        // Partition a: its renewals fail from now on.
+        // Partition a: its renewals (and its release) fail from now on, so b must wait for expiry.
+        let partitioned = ContinuousClock.now
         api.failUpdates { lease in
-            lease["spec"]["holderIdentity"] == "a" ? TransportError() : nil
+            lease["spec"]["holderIdentity"] == "b" ? nil : TransportError()
         }
         #expect(await eventually { events.all.count == 3 })
         #expect(events.all == ["a starts", "a stops", "b starts"])
         #expect(try await lease(api)["spec"]["holderIdentity"] == "b")
+        #expect(try await lease(api)["spec"]["leaseTransitions"] == 1)
+        #expect(ContinuousClock.now - partitioned >= .milliseconds(400))  // not before the lease expired
         taskA.cancel()
         taskB.cancel()
         _ = try await taskA.value

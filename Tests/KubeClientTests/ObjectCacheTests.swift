@@ -95,7 +95,7 @@ private func names(_ objects: [JSON]) -> [String] {
     @Test func handlersSeeAddsUpdatesAndDeletesAndLateHandlersGetAReplay() async {
         let api = FakeAPIClient()
         api.put(.pods, pod("a", node: "n1"))
-        let informer = Informer(client: api, resource: .pods, backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(2)))
+        let informer = Informer(client: api, resource: .pods, backoff: ExponentialBackoff(initial: .milliseconds(1), maximum: .milliseconds(2)))
         let adds = Recorder(), updates = Recorder(), deletes = Recorder()
         informer.onAdd { adds.append($0["metadata"]["name"].stringValue ?? "?") }
         informer.onUpdate { old, new in updates.append("\(old["spec"]["nodeName"].stringValue ?? "-")>\(new["spec"]["nodeName"].stringValue ?? "-")") }

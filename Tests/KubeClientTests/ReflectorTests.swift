@@ -5,7 +5,7 @@ import Testing
 /// Fast settings so failure paths run in milliseconds.
 private func config(_ resource: ResourceType = .pods, pageSize: Int? = 500) -> Reflector.Configuration {
     Reflector.Configuration(resource: resource, pageSize: pageSize,
-                            backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(4), jitter: 0),
+                            backoff: ExponentialBackoff(initial: .milliseconds(1), maximum: .milliseconds(4), jitter: 0),
                             minimumWatchDuration: .zero)
 }
 
@@ -192,7 +192,7 @@ private func recordingInformer(_ api: FakeAPIClient, pageSize: Int? = 500) -> (I
 
 @Suite struct BackoffTests {
     @Test func doublesUpToTheCapAndResets() {
-        var backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50), jitter: 0)
+        var backoff = ExponentialBackoff(initial: .milliseconds(10), maximum: .milliseconds(50), jitter: 0)
         let delays = (0..<5).map { _ in backoff.next() }
         #expect(delays == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
         #expect(backoff.failures == 5)
@@ -202,7 +202,7 @@ private func recordingInformer(_ api: FakeAPIClient, pageSize: Int? = 500) -> (I
 
     @Test(arguments: [0.0, 0.5, 0.999])
     func jitterStaysWithinTheRange(random: Double) {
-        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: 1)
+        var backoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: 1)
         let delay = backoff.next(random: { random })
         #expect(delay >= .milliseconds(100))
         #expect(delay < .milliseconds(200))
@@ -210,7 +210,7 @@ private func recordingInformer(_ api: FakeAPIClient, pageSize: Int? = 500) -> (I
     }
 
     @Test func badSettingsAreCorrected() {
-        var backoff = Backoff(initial: .zero, maximum: .milliseconds(-5), factor: 0.5, jitter: -1)
+        var backoff = ExponentialBackoff(initial: .zero, maximum: .milliseconds(-5), factor: 0.5, jitter: -1)
         #expect(backoff.next() == .milliseconds(1))
         #expect(backoff.next() == .milliseconds(1))
     }

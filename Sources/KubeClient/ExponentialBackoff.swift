@@ -1,7 +1,7 @@
 /// Capped, jittered exponential backoff as a value type: `next()` returns the delay before the
 /// next attempt and doubles the base; `reset()` after a success. Like client-go's reflector
 /// backoff (800 ms initial, 30 s cap, jitter 1.0: each delay is drawn from [base, base * (1 + jitter))).
-public struct Backoff: Sendable, Hashable {
+public struct ExponentialBackoff: Sendable, Hashable {
     public var initial: Duration
     public var maximum: Duration
     public var factor: Double
@@ -24,14 +24,14 @@ public struct Backoff: Sendable, Hashable {
     }
 
     /// The reflector's default: 800 ms doubling to 30 s, full jitter.
-    public static let reflectorDefault = Backoff()
+    public static let reflectorDefault = ExponentialBackoff()
 
     /// The delay before the next attempt; advances the backoff. `random` returns a value in [0, 1).
     public mutating func next(random: () -> Double = { Double.random(in: 0..<1) }) -> Duration {
         let base = current
         failures += 1
         current = min(base * factor, maximum)
-        // As in apimachinery's wait.Backoff, jitter goes on top of the capped base, so delays
+        // As in apimachinery's wait.ExponentialBackoff, jitter goes on top of the capped base, so delays
         // stay spread out even at the cap (at most `maximum * (1 + jitter)`).
         let r = min(max(random(), 0), 1)
         return base + base * (jitter * r)
