@@ -78,10 +78,14 @@ enum RevisionHistory {
     }
 
     /// A new ControllerRevision object for `owner` (not yet stored).
-    static func newRevision(owner: JSON, ownerKind: String, data: JSON, revision: Int64, collisionCount: Int64) -> JSON {
+    /// Labels are the template's plus `hashLabelKey` (`controller.kubernetes.io/hash` for
+    /// StatefulSets, `controller-revision-hash` for DaemonSets, as upstream); annotations are the
+    /// owner's, so `kubernetes.io/change-cause` shows in `kubectl rollout history`.
+    static func newRevision(owner: JSON, ownerKind: String, hashLabelKey: String, data: JSON, revision: Int64,
+                            collisionCount: Int64) -> JSON {
         let hash = hash(data: data, collisionCount: collisionCount)
         var labels = owner[path: ["spec", "template", "metadata", "labels"]].objectValue ?? [:]
-        labels[hashLabel] = .string(hash)
+        labels[hashLabelKey] = .string(hash)
         let ref = SetsSupport.ownerReference(to: owner, apiVersion: "apps/v1", kind: ownerKind, controller: true)
         return [
             "apiVersion": "apps/v1", "kind": "ControllerRevision",
@@ -89,6 +93,8 @@ enum RevisionHistory {
                 "name": .string(revisionName(prefix: SetsSupport.name(owner), hash: hash)),
                 "namespace": .string(SetsSupport.namespace(owner)),
                 "labels": .object(labels),
+                "annotations": owner[path: ["metadata", "annotations"]].isNull
+                    ? [:] : owner[path: ["metadata", "annotations"]],
                 "ownerReferences": [ref],
             ],
             "data": data,
@@ -114,14 +120,15 @@ enum RevisionHistory {
     ///
     /// - Parameters:
     ///   - owned: the revisions the set controls.
-    ///   - allNames: revisions of every owner in the namespace, by name, to detect name collisions.
-    static func resolve(owner: JSON, ownerKind: String, owned: [JSON], allByName: [String: JSON],
-                        collisionCount initialCount: Int64) -> Resolution {
+    ///   - hashLabelKey: the label that carries the hash (see `newRevision`).
+    ///   - allByName: revisions of every owner in the namespace, by name, to detect name collisions.
+    static func resolve(owner: JSON, ownerKind: String, hashLabelKey: String, owned: [JSON],
+                        allByName: [String: JSON], collisionCount initialCount: Int64) -> Resolution {
         var revisions = sorted(owned)
         let data = snapshot(of: owner)
         let next = (revisions.last.map(revisionNumber) ?? 0) + 1
         var collisionCount = initialCount
-        let probe = newRevision(owner: owner, ownerKind: ownerKind, data: data, revision: next, collisionCount: collisionCount)
+        let probe = newRevision(owner: owner, ownerKind: ownerKind, hashLabelKey: hashLabelKey, data: data, revision: next, collisionCount: collisionCount)
         let namespace = SetsSupport.namespace(owner)
 
         if let latest = revisions.last, equal(latest, probe) {
@@ -138,7 +145,7 @@ enum RevisionHistory {
         // A taken name with other data is a hash collision: probe again with the next count.
         while let existing = allByName[SetsSupport.name(candidate)], !equal(existing, candidate) {
             collisionCount += 1
-            candidate = newRevision(owner: owner, ownerKind: ownerKind, data: data, revision: next, collisionCount: collisionCount)
+            candidate = newRevision(owner: owner, ownerKind: ownerKind, hashLabelKey: hashLabelKey, data: data, revision: next, collisionCount: collisionCount)
         }
         revisions.append(candidate)
         return Resolution(updateRevision: candidate, collisionCount: collisionCount, revisions: revisions,

@@ -35,7 +35,8 @@ struct StatefulSetSync {
         for revision in revisions where SetsSupport.namespace(revision) == spec.namespace {
             allByName[SetsSupport.name(revision)] = revision
         }
-        let resolution = RevisionHistory.resolve(owner: set, ownerKind: "StatefulSet", owned: revisionClaim.owned,
+        let resolution = RevisionHistory.resolve(owner: set, ownerKind: "StatefulSet",
+                                                 hashLabelKey: RevisionHistory.hashLabel, owned: revisionClaim.owned,
                                                  allByName: allByName, collisionCount: spec.collisionCount)
         actions += resolution.actions
         let update = resolution.updateRevision
