@@ -105,7 +105,8 @@ extension StatefulSetSpec {
                 updated = SetsSupport.removingOwnerReference(uid: podUID, from: updated)
             }
         }
-        return updated == claim ? nil : updated
+        if updated == claim { return Optional<JSON>.none }
+        return updated
     }
 
     /// The pod with its identity labels restored (hostname and subdomain are immutable on a pod,
