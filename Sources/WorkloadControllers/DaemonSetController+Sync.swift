@@ -39,7 +39,8 @@ struct DaemonSetSync {
         actions += resolution.actions
         let hash = SetsSupport.labels(resolution.updateRevision)[DaemonSetController.revisionLabel] ?? ""
 
-        let eligibility: Eligibility = nodes.sorted { SetsSupport.name($0) < SetsSupport.name($1) }.map {
+        let namedNodes = nodes.filter { !SetsSupport.name($0).isEmpty }
+        let eligibility: Eligibility = namedNodes.sorted { SetsSupport.name($0) < SetsSupport.name($1) }.map {
             let result = spec.eligibility(of: $0)
             return ($0, result.shouldRun, result.shouldContinueRunning)
         }
