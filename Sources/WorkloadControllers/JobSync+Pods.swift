@@ -84,12 +84,12 @@ extension JobSync {
     }
 
     /// The pod-creation delay left after recent failures: 10 s doubling per failure since the last
-    /// success, capped, counted from the latest failure. Derived from the cached pods, so it
+    /// success (a failure in the same second counts), capped, counted from the latest failure. Derived from the cached pods, so it
     /// survives a controller restart (upstream keeps it in memory).
     func remainingBackoff() -> Duration {
         let lastSuccess = owned.filter { JobSupport.phase($0) == "Succeeded" }.compactMap(JobSupport.finishTime).max()
         let failures = owned.filter { JobSupport.phase($0) == "Failed" }.compactMap(JobSupport.finishTime)
-            .filter { lastSuccess == nil || $0 > lastSuccess! }
+            .filter { lastSuccess == nil || $0 >= lastSuccess! }
         guard let lastFailure = failures.max() else { return .zero }
         var delay = JobController.podFailureBackoffBase
         for _ in 1..<failures.count {
