@@ -52,7 +52,8 @@ public enum CronJobController {
                 // A Job scheduled after the status we read is ours from this very controller, seen
                 // before our own status update; anything else was created elsewhere or forgotten.
                 let scheduled = JobSupport.time(job["metadata"]["annotations"][scheduledTimestampAnnotation])
-                if lastSchedule == nil || scheduled == nil || scheduled! <= lastSchedule! {
+                let newerThanStatus = scheduled.map { s in lastSchedule.map { s > $0 } ?? true } ?? false
+                if !newerThanStatus {
                     result.event(cronJob, "Warning", "UnexpectedJob",
                                  "Saw a job that the controller did not create or forgot: \(JobSupport.name(job))")
                 }
