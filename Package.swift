@@ -105,6 +105,12 @@ let package = Package(
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What every component executable shares: health endpoints, signals, logging.
+        .target(name: "ComponentKit", dependencies: [
+            "KubeHTTP", "KubeClient", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The scheduler's filters, scores and queue as pure functions over API objects.
         .target(name: "SchedulerCore", dependencies: ["KubeAPI"]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.

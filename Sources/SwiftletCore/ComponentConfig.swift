@@ -1,0 +1,132 @@
+import Foundation
+
+/// The typed configuration file `swiftlet server` writes for the scheduler, the controllers and
+/// the kubelet (`<data-dir>/server/etc/<component>.json`). Fields a component does not use are
+/// ignored by it; missing keys keep their defaults so older files stay valid.
+public struct ComponentConfig: Codable, Sendable, Equatable {
+    /// Kubeconfig with the component's client certificate.
+    public var kubeconfig: String
+    /// Address of the component's own HTTPS endpoints (`/healthz`, `/readyz`, `/livez`, `/metrics`).
+    public var bindAddress: String = "127.0.0.1"
+    /// Port of those endpoints; 0 picks a free one, written to `portFile`.
+    public var securePort: Int = 0
+    public var portFile: String?
+    public var tlsCertFile: String
+    public var tlsKeyFile: String
+    /// CA of client certificates allowed to call the endpoints (the supervisor's and admins').
+    public var clientCAFile: String
+    /// `error`, `warning`, `info`, `debug`, `trace`.
+    public var logLevel: String = "warning"
+
+    /// Take a `coordination.k8s.io` Lease before acting, so two copies never act at once.
+    public var leaderElect: Bool = true
+    public var leaseNamespace: String = "kube-system"
+    /// Holder identity in the lease; defaults to `<hostname>_<pid>`.
+    public var identity: String?
+
+    /// Controllers: the loops to run (nil: all of them); names as `swiftlet-controllers --help` lists.
+    public var controllers: [String]?
+    public var clusterCIDR: String = "10.42.0.0/16"
+    public var nodeCIDRMaskSize: Int = 24
+    public var serviceCIDR: String = "10.43.0.0/16"
+
+    /// Kubelet: this node's name.
+    public var nodeName: String?
+    /// Kubelet: `containerd` or `simulated`.
+    public var containerRuntime: String = "containerd"
+    /// Kubelet with the simulated runtime: how many nodes to run in this process.
+    public var simulatedNodes: Int = 1
+
+    public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
+        self.kubeconfig = kubeconfig
+        self.tlsCertFile = tlsCertFile
+        self.tlsKeyFile = tlsKeyFile
+        self.clientCAFile = clientCAFile
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kubeconfig, bindAddress, securePort, portFile, tlsCertFile, tlsKeyFile, clientCAFile, logLevel
+        case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
+        case nodeName, containerRuntime, simulatedNodes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kubeconfig = try c.decode(String.self, forKey: .kubeconfig)
+        tlsCertFile = try c.decode(String.self, forKey: .tlsCertFile)
+        tlsKeyFile = try c.decode(String.self, forKey: .tlsKeyFile)
+        clientCAFile = try c.decode(String.self, forKey: .clientCAFile)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        bindAddress = try value(.bindAddress, bindAddress)
+        securePort = try value(.securePort, securePort)
+        portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+        logLevel = try value(.logLevel, logLevel)
+        leaderElect = try value(.leaderElect, leaderElect)
+        leaseNamespace = try value(.leaseNamespace, leaseNamespace)
+        identity = try c.decodeIfPresent(String.self, forKey: .identity)
+        controllers = try c.decodeIfPresent([String].self, forKey: .controllers)
+        clusterCIDR = try value(.clusterCIDR, clusterCIDR)
+        nodeCIDRMaskSize = try value(.nodeCIDRMaskSize, nodeCIDRMaskSize)
+        serviceCIDR = try value(.serviceCIDR, serviceCIDR)
+        nodeName = try c.decodeIfPresent(String.self, forKey: .nodeName)
+        containerRuntime = try value(.containerRuntime, containerRuntime)
+        simulatedNodes = try value(.simulatedNodes, simulatedNodes)
+        guard (0...65535).contains(securePort) else {
+            throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
+        }
+        guard simulatedNodes >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .simulatedNodes, in: c, debugDescription: "must not be negative")
+        }
+    }
+
+    /// Reads a config file (JSON); errors name the file and the problem.
+    public static func load(path: String) throws -> ComponentConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("cannot read config file \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(ComponentConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigError("invalid config file \(path): \(ConfigError.describe(error))")
+        } catch {
+            throw ConfigError("invalid config file \(path): \(error)")
+        }
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// `<hostname>_<pid>`, client-go's default leader-election identity shape.
+    public var resolvedIdentity: String {
+        if let identity { return identity }
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : "localhost"
+        return "\(host)_\(getpid())"
+    }
+}
+
+extension ConfigError {
+    /// A decoding error as `key.path: what is wrong`.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let prefix = path(context)
+            return "missing key \(prefix.isEmpty ? key.stringValue : prefix + "." + key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let where_ = path(context)
+            return where_.isEmpty ? context.debugDescription : "\(where_): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
