@@ -66,7 +66,7 @@ public struct ClusterSnapshot: Sendable {
         for i in index..<nodeNames.count { nodeIndex[nodeNames[i]] = i }
         if var info = infos[name] {
             info.exists = false
-            infos[name] = info.podKeys.isEmpty ? nil : info
+            infos[name] = info.pods.isEmpty ? nil : info
         }
     }
 
@@ -104,7 +104,7 @@ public struct ClusterSnapshot: Sendable {
         podsWithAffinity.remove(key)
         guard var info = infos[old.nodeName] else { return }
         info.remove(old)
-        infos[old.nodeName] = (!info.exists && info.podKeys.isEmpty) ? nil : info
+        infos[old.nodeName] = (!info.exists && info.pods.isEmpty) ? nil : info
     }
 
     /// Records a namespace's labels (only needed for affinity terms with a `namespaceSelector`).
@@ -123,6 +123,16 @@ public struct ClusterSnapshot: Sendable {
 
     /// Nodes by position in `nodeNames`.
     func node(at index: Int) -> NodeInfo { infos[nodeNames[index]]! }
+
+    /// Calls `body` with each existing node's labels and each pod assigned to it; the affinity
+    /// scans go node by node so node labels are looked up once per node, not once per pod.
+    func forEachAssignedPod(_ body: (_ nodeLabels: [String: String], _ pod: PodRecord) -> Void) {
+        for name in nodeNames {
+            guard let info = infos[name] else { continue }
+            let labels = info.labels
+            for record in info.pods.values { body(labels, record) }
+        }
+    }
 
     /// Node labels for a node name, including placeholders (which have none).
     func labels(ofNode name: String) -> [String: String]? { infos[name]?.exists == true ? infos[name]!.labels : nil }

@@ -39,6 +39,16 @@ struct SnapshotTests {
         #expect(snapshot.node(named: "n")?.podCount == 0)
     }
 
+    @Test func removingAnAntiAffinePodLiftsItsRule() throws {
+        let guardPod = InterPodAffinityTests.withAffinity("guard", node: "a", antiAffinity: [Fixture.affinityTerm(["app": "web"])])
+        var snapshot = ClusterSnapshot(nodes: [Fixture.node("a")], pods: [guardPod])
+        var scheduler = Scheduler()
+        let web = Fixture.podInfo("w", labels: ["app": "web"])
+        #expect((try? scheduler.schedule(pod: web, snapshot: snapshot).get()) == nil)
+        snapshot.removePod(namespace: "default", name: "guard")
+        #expect(try scheduler.schedule(pod: web, snapshot: snapshot).get() == "a")
+    }
+
     @Test func removeNodeKeepsOrderOfOthers() {
         var snapshot = ClusterSnapshot(nodes: ["a", "b", "c", "d"].map { Fixture.node($0) }, pods: [])
         snapshot.removeNode(named: "b")

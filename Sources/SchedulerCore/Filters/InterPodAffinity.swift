@@ -40,15 +40,15 @@ public struct InterPodAffinityFilter: Sendable {
             }
         }
         guard !pod.requiredAffinity.isEmpty || !pod.requiredAntiAffinity.isEmpty else { return }
-        for existing in snapshot.assignedPods {
-            guard let labels = snapshot.labels(ofNode: existing.nodeName) else { continue }
+        snapshot.forEachAssignedPod { labels, record in
+            let (ns, podLabels) = (record.info.namespace, record.info.labels)
             if !pod.requiredAffinity.isEmpty,
-               pod.requiredAffinity.allSatisfy({ $0.matches(existing, namespaceLabels: namespaces) }) {
+               pod.requiredAffinity.allSatisfy({ $0.matches(namespace: ns, labels: podLabels, namespaceLabels: namespaces) }) {
                 for term in pod.requiredAffinity {
                     if let value = labels[term.topologyKey] { affinity.add(key: term.topologyKey, value: value, 1) }
                 }
             }
-            for term in pod.requiredAntiAffinity where term.matches(existing, namespaceLabels: namespaces) {
+            for term in pod.requiredAntiAffinity where term.matches(namespace: ns, labels: podLabels, namespaceLabels: namespaces) {
                 if let value = labels[term.topologyKey] { antiAffinity.add(key: term.topologyKey, value: value, 1) }
             }
         }

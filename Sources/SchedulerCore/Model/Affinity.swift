@@ -111,11 +111,16 @@ struct PodAffinityTerm: Sendable, Hashable {
 
     /// Whether `pod` is one of the pods this term selects.
     func matches(_ pod: PodInfo, namespaceLabels: [String: [String: String]]) -> Bool {
-        if let namespaces, !namespaces.contains(pod.namespace) {
-            guard let namespaceSelector, let labels = namespaceLabels[pod.namespace],
-                  namespaceSelector.matches(labels) else { return false }
+        matches(namespace: pod.namespace, labels: pod.labels, namespaceLabels: namespaceLabels)
+    }
+
+    /// Same, from the pod's namespace and labels (lets scans avoid copying whole pods).
+    func matches(namespace: String, labels: [String: String], namespaceLabels: [String: [String: String]]) -> Bool {
+        if let namespaces, !namespaces.contains(namespace) {
+            guard let namespaceSelector, let nsLabels = namespaceLabels[namespace],
+                  namespaceSelector.matches(nsLabels) else { return false }
         }
-        return selector.matches(pod.labels)
+        return selector.matches(labels)
     }
 }
 

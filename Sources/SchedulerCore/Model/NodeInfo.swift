@@ -16,8 +16,11 @@ public struct NodeInfo: Sendable, Hashable {
     public internal(set) var podCount: Int = 0
     /// Host ports in use, with how many pods use each (two pods may share a port on different IPs).
     public internal(set) var usedPorts: [HostPort: Int] = [:]
+    /// The pods assigned to this node by key (`namespace/name`), boxed so that scanning them for
+    /// affinity costs one reference per pod instead of copying each pod's fields.
+    var pods: [String: PodRecord] = [:]
     /// Keys (`namespace/name`) of the pods assigned to this node.
-    public internal(set) var podKeys: Set<String> = []
+    public var podKeys: Set<String> { Set(pods.keys) }
     /// False while only pods refer to the node (its object has not arrived or was deleted).
     public internal(set) var exists: Bool = false
 
@@ -75,7 +78,7 @@ public struct NodeInfo: Sendable, Hashable {
     public var free: ResourceAmounts { allocatable - requested }
 
     mutating func add(_ pod: PodInfo) {
-        guard podKeys.insert(pod.key).inserted else { return }
+        guard pods.updateValue(PodRecord(pod), forKey: pod.key) == nil else { return }
         requested = requested + pod.requests
         nonZeroRequested = nonZeroRequested + pod.nonZeroRequests
         podCount += 1
@@ -83,7 +86,7 @@ public struct NodeInfo: Sendable, Hashable {
     }
 
     mutating func remove(_ pod: PodInfo) {
-        guard podKeys.remove(pod.key) != nil else { return }
+        guard pods.removeValue(forKey: pod.key) != nil else { return }
         requested = requested - pod.requests
         nonZeroRequested = nonZeroRequested - pod.nonZeroRequests
         podCount -= 1
@@ -99,6 +102,14 @@ public struct NodeInfo: Sendable, Hashable {
         nonZeroRequested = other.nonZeroRequested
         podCount = other.podCount
         usedPorts = other.usedPorts
-        podKeys = other.podKeys
+        pods = other.pods
     }
+}
+
+/// An assigned pod, boxed (see `NodeInfo.pods`).
+final class PodRecord: Sendable, Hashable {
+    let info: PodInfo
+    init(_ info: PodInfo) { self.info = info }
+    static func == (a: PodRecord, b: PodRecord) -> Bool { a === b || a.info == b.info }
+    func hash(into hasher: inout Hasher) { hasher.combine(info.key) }
 }

@@ -18,14 +18,16 @@ public struct InterPodAffinityScorer: Sendable {
         guard incomingPreferences || !snapshot.podsWithAffinity.isEmpty else { return }
         isActive = true
 
-        func process(_ existing: PodInfo, nodeLabels: [String: String]) {
-            for preferred in pod.preferredAffinity where preferred.term.matches(existing, namespaceLabels: namespaces) {
+        func process(_ record: PodRecord, nodeLabels: [String: String]) {
+            let (ns, podLabels) = (record.info.namespace, record.info.labels)
+            for preferred in pod.preferredAffinity where preferred.term.matches(namespace: ns, labels: podLabels, namespaceLabels: namespaces) {
                 if let value = nodeLabels[preferred.term.topologyKey] { domains.add(key: preferred.term.topologyKey, value: value, preferred.weight) }
             }
-            for preferred in pod.preferredAntiAffinity where preferred.term.matches(existing, namespaceLabels: namespaces) {
+            for preferred in pod.preferredAntiAffinity where preferred.term.matches(namespace: ns, labels: podLabels, namespaceLabels: namespaces) {
                 if let value = nodeLabels[preferred.term.topologyKey] { domains.add(key: preferred.term.topologyKey, value: value, -preferred.weight) }
             }
-            guard existing.hasPodAffinity else { return }
+            guard record.info.hasPodAffinity else { return }
+            let existing = record.info
             for term in existing.requiredAffinity where term.matches(pod, namespaceLabels: namespaces) {
                 if let value = nodeLabels[term.topologyKey] { domains.add(key: term.topologyKey, value: value, Self.hardPodAffinityWeight) }
             }
@@ -38,14 +40,11 @@ public struct InterPodAffinityScorer: Sendable {
         }
 
         if incomingPreferences {
-            for existing in snapshot.assignedPods {
-                guard let labels = snapshot.labels(ofNode: existing.nodeName) else { continue }
-                process(existing, nodeLabels: labels)
-            }
+            snapshot.forEachAssignedPod { labels, record in process(record, nodeLabels: labels) }
         } else {
             for key in snapshot.podsWithAffinity {
                 guard let existing = snapshot.pod(key: key), let labels = snapshot.labels(ofNode: existing.nodeName) else { continue }
-                process(existing, nodeLabels: labels)
+                process(PodRecord(existing), nodeLabels: labels)
             }
         }
     }
