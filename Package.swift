@@ -139,6 +139,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ], linkerSettings: [
+            // The Swift runtime linked in, in a non-PIE image: only the pages this long-lived process
+            // touches become resident, and nothing needs relocating (16.2 MB RSS vs 18.6 MB dynamic).
+            .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
         ]),
         .executableTarget(name: "scheduler", dependencies: [
             "SwiftletCore",
