@@ -1,8 +1,8 @@
 /// A role profile: the components of a role, in start order.
 ///
-/// Profiles are data. The node components (containerd, kubelet, proxy) and the scheduler and
-/// controllers are not listed yet because their executables are placeholders that exit at once;
-/// each becomes one entry here when it exists.
+/// Profiles are data: `swiftlet server` builds the entries (apiserver, scheduler, controllers, and
+/// the kubelet when it runs simulated nodes); containerd, the real kubelet and the proxy become
+/// entries when they exist.
 public struct Profile: Sendable, Equatable {
     public var components: [ComponentSpec]
 
@@ -37,25 +37,31 @@ public struct Profile: Sendable, Equatable {
         }
     }
 
-    /// The server profile: the control plane (and, later, the node components) minus exclusions.
+    /// The server profile: the control plane, then the node components (unless `exclusions.agent`),
+    /// minus exclusions.
     ///
     /// Disabling the apiserver is rejected: every other server component needs it, so a server
     /// without it has nothing to do (run `swiftlet agent` for a node without a control plane).
-    public static func server(apiserver: ComponentSpec, excluding exclusions: Exclusions = .init()) throws -> Profile {
+    public static func server(controlPlane: [ComponentSpec], node: [ComponentSpec] = [],
+                              excluding exclusions: Exclusions = .init()) throws -> Profile {
         for name in exclusions.components where !knownComponents.contains(name) && !k3sAddOns.contains(name) {
             throw SupervisionError("cannot disable \"\(name)\": not a component (components: \(knownComponents.joined(separator: ", ")))")
         }
         if exclusions.components.contains("apiserver") {
             throw SupervisionError("cannot disable the apiserver on a server: every other component needs it; run `swiftlet agent` for a node without a control plane")
         }
-        var components = [apiserver]
-        // Node components follow here when they exist, unless `exclusions.agent`.
+        var components = controlPlane + (exclusions.agent ? [] : node)
         components.removeAll { exclusions.components.contains($0.name) }
         // A component whose dependency is disabled runs without waiting for it.
         for index in components.indices {
             components[index].dependencies.removeAll { exclusions.components.contains($0) }
         }
         return try Profile(components: components)
+    }
+
+    /// The server profile with the apiserver alone.
+    public static func server(apiserver: ComponentSpec, excluding exclusions: Exclusions = .init()) throws -> Profile {
+        try server(controlPlane: [apiserver], excluding: exclusions)
     }
 
     /// The agent profile (containerd, kubelet, proxy). None of them exists yet, so it is empty and

@@ -14,6 +14,8 @@ public protocol ServiceNotifier: Sendable {
     func watchdog()
     /// `STOPPING=1`.
     func stopping()
+    /// `RELOADING=1`: a configuration reload began (`ready()` ends it).
+    func reloading()
     /// How often to call `watchdog()` (systemd: WatchdogSec/2); nil disables it.
     var watchdogInterval: Duration? { get }
 }
@@ -25,6 +27,7 @@ public struct NoServiceNotifier: ServiceNotifier {
     public func status(_ text: String) {}
     public func watchdog() {}
     public func stopping() {}
+    public func reloading() {}
     public var watchdogInterval: Duration? { nil }
 }
 

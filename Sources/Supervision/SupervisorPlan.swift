@@ -237,3 +237,35 @@ private struct PlanReader {
         SupervisionError("\(location).\(key) must be \(kind)")
     }
 }
+
+// MARK: - Reload
+
+extension SupervisorPlan {
+    /// What a reload does about one difference between the running plan and a new one.
+    public enum ReloadChange: Sendable, Equatable {
+        /// The component's config file changed: restart it to apply.
+        case restart(String)
+        /// Components were added, removed or their command changed: only a full restart applies it.
+        case needsFullRestart(String)
+    }
+
+    /// The changes from `old` to `new`, given each component's config file content before and
+    /// after the reload command rewrote them.
+    public static func reloadChanges(from old: SupervisorPlan, to new: SupervisorPlan,
+                                     configBefore: [String: [UInt8]], configAfter: [String: [UInt8]]) -> [ReloadChange] {
+        var result: [ReloadChange] = []
+        let oldNames = old.components.map(\.name), newNames = new.components.map(\.name)
+        if oldNames != newNames {
+            result.append(.needsFullRestart("components changed from [\(oldNames.joined(separator: ", "))] to [\(newNames.joined(separator: ", "))]"))
+        }
+        for component in old.components {
+            guard let updated = new.components.first(where: { $0.name == component.name }) else { continue }
+            if updated != component {
+                result.append(.needsFullRestart("the command or settings of \(component.name) changed"))
+            } else if configBefore[component.name] != configAfter[component.name] {
+                result.append(.restart(component.name))
+            }
+        }
+        return result
+    }
+}

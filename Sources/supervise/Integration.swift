@@ -14,6 +14,7 @@ struct SystemdServiceNotifier: ServiceNotifier {
     func status(_ text: String) { systemd.status(text) }
     func watchdog() { systemd.watchdog() }
     func stopping() { systemd.stopping() }
+    func reloading() { systemd.reloading() }
     var watchdogInterval: Duration? { systemd.watchdogInterval }
 
     /// The notifier for this process: systemd's when started by it (NOTIFY_SOCKET set), else none.

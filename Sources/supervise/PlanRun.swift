@@ -76,6 +76,7 @@ struct PlanRun {
                 print(line)
                 fflush(nil)
             })
+        let notifier = SystemdServiceNotifier.current()
         // The plan names each component's executable by absolute path (found by `swiftlet`).
         var byExecutableName: [String: String] = [:]
         for component in plan.components { byExecutableName[component.executableName] = plan.executables[component.name] }
@@ -85,7 +86,7 @@ struct PlanRun {
                 guard let path = executables[name] else { throw SupervisionError("no executable for \(name) in the plan") }
                 return path
             }),
-            probe: probe, notifier: SystemdServiceNotifier.current(),
+            probe: probe, notifier: notifier,
             output: JournalChildOutput.current(runDirectory: plan.runDirectory), hooks: hooks, logger: logger)
         control.attach(SupervisorControlHandler(supervisor: supervisor))
         let signals = SignalSources(signals: [SIGTERM, SIGINT]) { [logger] signal in
@@ -93,6 +94,9 @@ struct PlanRun {
             supervisor.requestStop()
         }
         defer { signals.cancel() }
+        let reloader = Reloader(plan: plan, planPath: planPath, supervisor: supervisor, notifier: notifier, logger: logger)
+        let hangups = SignalSources(signals: [SIGHUP]) { _ in Task { await reloader.reload() } }
+        defer { hangups.cancel() }
         let code = await supervisor.run()
         await readiness?.shutdown()
         return code

@@ -80,6 +80,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "error, warning, notice, info, debug or trace (default warning).")
     var logLevel: String?
 
+    @Option(name: .customLong("simulated-nodes"), help: "Run this many simulated nodes in place of the real node agent (demos, tests, scale benchmarks).")
+    var simulatedNodes: String?
+
+    @Flag(name: .customLong("prepare-only"), help: .hidden)
+    var prepareOnly = false
+
     @Flag(name: .customShort("v"), help: "More output on stderr (-v info, -vv debug, -vvv trace).")
     var verbosity: Int
 
@@ -92,6 +98,7 @@ struct ServerCommand: AsyncParsableCommand {
             (.writeKubeconfig, writeKubeconfig), (.writeKubeconfigMode, writeKubeconfigMode),
             (.nodeName, nodeName), (.clusterCIDR, clusterCIDR), (.serviceCIDR, serviceCIDR),
             (.serviceNodePortRange, serviceNodePortRange), (.clusterDomain, clusterDomain), (.logLevel, logLevel),
+            (.simulatedNodes, simulatedNodes),
         ]
         for case let (setting, value?) in scalars { flags[setting] = .scalar(value) }
         if !tlsSAN.isEmpty { flags[.tlsSAN] = .list(tlsSAN) }
@@ -122,7 +129,7 @@ struct ServerCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode.failure
         }
-        let code = ServerRun(config: config).run()
+        let code = prepareOnly ? ServerRun(config: config).prepareOnly() : ServerRun(config: config).run()
         throw ExitCode(code)
     }
 }

@@ -19,7 +19,7 @@ extension ServerRun {
     }
 
     /// Directories, TLS material, the apiserver config and (for a fixed port) the kubeconfigs.
-    func prepare() throws -> Prepared {
+    func prepare(reloading: Bool = false) throws -> Prepared {
         for directory in [config.dataDir, config.serverDirectory, config.credentialDirectory,
                           config.componentConfigDirectory, config.serverDirectory + "/db", config.runDir] {
             try makeDirectory(directory, mode: 0o700)
@@ -41,7 +41,7 @@ extension ServerRun {
         let apiserverConfig = files.apiserverConfig(advertiseAddress: advertise)
         let configPath = config.componentConfigDirectory + "/apiserver.json"
         try apiserverConfig.write(to: configPath)
-        if let portFile = apiserverConfig.portFile {
+        if let portFile = apiserverConfig.portFile, !reloading {
             // A port file left by an earlier run would point at a port nobody listens on.
             unlink(portFile)
         } else {

@@ -52,11 +52,14 @@ struct ServerRun {
         return execSupervisor(supervisor, planPath: planPath)
     }
 
-    /// Prepares every file and writes the plan; returns its path. (`--prepare-only` stops here.)
-    func writePlan() throws -> String {
-        let prepared = try prepare()
+    /// Prepares every file and writes the plan; returns its path. `reloading`: the server runs and
+    /// this is `--prepare-only` on its behalf (SIGHUP), so files of the running processes stay.
+    func writePlan(reloading: Bool = false) throws -> String {
+        let prepared = try prepare(reloading: reloading)
+        // Scheduler, controllers and simulated nodes join when their executables land.
+        let components = (controlPlane: [ComponentSpec](), node: [ComponentSpec](), executables: [String: String]())
         let profile = try Profile.server(
-            apiserver: apiserverSpec(prepared),
+            controlPlane: [apiserverSpec(prepared)] + components.controlPlane, node: components.node,
             excluding: .init(agent: config.disableAgent, components: Set(config.disabledComponents)))
         for name in config.disabledComponents where !profile.names.contains(name) && !Profile.knownComponents.contains(name) {
             logger.notice("--disable \(name): nothing to disable (Swiftlet bundles no \(name))")
@@ -66,18 +69,38 @@ struct ServerRun {
         let port = prepared.removePortFile ? SupervisorPlan.portPlaceholder : String(config.httpsListenPort)
         let plan = SupervisorPlan(
             runDirectory: config.runDir, logLevel: config.logLevel.rawValue, components: profile.components,
-            executables: [Self.apiserver: prepared.executable].filter { profile.names.contains($0.key) },
+            executables: components.executables.merging([Self.apiserver: prepared.executable]) { $1 }
+                .filter { profile.names.contains($0.key) },
             probeCAFile: prepared.pki.serverCA.certificatePath, probeCertificateFile: client.certificatePath,
             probeKeyFile: client.keyPath,
             readyLine: "Swiftlet is ready; kubeconfig written to \(config.writeKubeconfig) (https://127.0.0.1:\(port))",
             portComponent: prepared.removePortFile ? Self.apiserver : nil,
-            portFiles: prepared.removePortFile ? files.kubeconfigTemplates() : [])
+            portFiles: prepared.removePortFile ? files.kubeconfigTemplates() : [],
+            reloadCommand: Self.reloadCommand())
         for template in plan.portFiles {
             try makeDirectory(POSIXFile.directory(of: template.path), mode: 0o755)
         }
         let path = SupervisorPlan.path(runDirectory: config.runDir)
         try plan.write(to: path)
         return path
+    }
+
+    /// `swiftlet server <the same arguments> --prepare-only`, run by the supervisor on SIGHUP.
+    static func reloadCommand() -> [String] {
+        guard let executable = ExecutableLocator.currentExecutable() else { return [] }
+        let arguments = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--prepare-only" }
+        return [executable] + arguments + ["--prepare-only"]
+    }
+
+    /// `--prepare-only`: rewrite configuration files and the plan for a running supervisor.
+    func prepareOnly() -> Int32 {
+        do {
+            _ = try writePlan(reloading: true)
+            return 0
+        } catch {
+            printError("\(error)")
+            return 1
+        }
     }
 
     private func apiserverSpec(_ prepared: Prepared) -> ComponentSpec {

@@ -123,6 +123,7 @@ final class RecordingNotifier: ServiceNotifier {
     func status(_ text: String) { state.withLock { $0.statuses.append(text) } }
     func watchdog() { state.withLock { $0.watchdogs += 1 } }
     func stopping() { state.withLock { $0.stopping += 1 } }
+    func reloading() {}
 
     var readyCount: Int { state.withLock { $0.ready } }
     var statuses: [String] { state.withLock { $0.statuses } }

@@ -422,3 +422,88 @@ def test_swiftlet_server_speaks_sd_notify(tmp_path):
     assert len(watchdogs) >= 3 and watchdogs[0] > ready, fields
     stopping = fields.index("STOPPING=1")
     assert stopping > watchdogs[-1], fields
+
+
+def test_sighup_reloads_configuration(tmp_path):
+    """SIGHUP re-reads config.yaml: RELOADING=1 then READY=1; a component whose configuration
+    changed is restarted (on the same port), an unchanged one is not, and a broken file changes
+    nothing."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    binary = os.path.join(BIN_DIR, "swiftlet")
+    config = tmp_path / "config.yaml"
+    config.write_text("log-level: warning\n")
+    sock_path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.2)
+    env = dict(os.environ, NOTIFY_SOCKET=sock_path, SWIFTLET_CONFIG_FILE=str(config))
+    env.pop("WATCHDOG_USEC", None)
+    run_dir = tmp_path / "run"
+    kubeconfig = tmp_path / "kc.yaml"
+    proc = subprocess.Popen([binary, "server", "--data-dir", str(tmp_path / "data"), "--run-dir", str(run_dir),
+                             "--https-listen-port", "0", "--bind-address", "127.0.0.1",
+                             "--write-kubeconfig", str(kubeconfig), "--disable-agent"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    messages = []
+
+    def drain_until(wanted, seconds=30):
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                for field in sock.recv(4096).decode().split("\n"):
+                    if field:
+                        messages.append(field)
+                        if field == wanted:
+                            return
+            except socket.timeout:
+                pass
+        raise AssertionError(f"no {wanted} in {messages}")
+
+    def apiserver_pid():
+        return int((run_dir / "apiserver.pid").read_text().strip())
+
+    def kubectl_works():
+        result = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "--raw", "/readyz"],
+                                capture_output=True, text=True, timeout=30)
+        return result.returncode == 0 and result.stdout.strip() == "ok"
+
+    try:
+        proc.stdout.readline()
+        drain_until("READY=1")
+        first = apiserver_pid()
+
+        # Nothing changed: reload, but no restart.
+        messages.clear()
+        proc.send_signal(signal.SIGHUP)
+        drain_until("READY=1")
+        assert "RELOADING=1" in messages and messages.index("RELOADING=1") < messages.index("READY=1"), messages
+        assert any(m.startswith("MONOTONIC_USEC=") for m in messages), messages
+        assert apiserver_pid() == first
+
+        # A broken file: the reload fails, everything keeps running.
+        config.write_text("log-level: loud\n")
+        messages.clear()
+        proc.send_signal(signal.SIGHUP)
+        drain_until("READY=1")
+        assert apiserver_pid() == first
+
+        # The apiserver's log level changes: it is restarted, on the port it had.
+        config.write_text("log-level: info\n")
+        messages.clear()
+        proc.send_signal(signal.SIGHUP)
+        drain_until("READY=1")
+        deadline = time.time() + 30
+        while time.time() < deadline and not (apiserver_pid() != first and kubectl_works()):
+            time.sleep(0.1)
+        assert apiserver_pid() != first
+        assert kubectl_works()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sock.close()

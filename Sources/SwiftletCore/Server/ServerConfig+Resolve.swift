@@ -91,6 +91,7 @@ extension ServerConfig {
             logLevel: try values.scalar(.logLevel, SettingParsers.logLevel) ?? ServerDefaults.logLevel
         )
         config.disabledComponents = disabled.sorted()
+        config.simulatedNodes = try values.scalar(.simulatedNodes, SettingParsers.simulatedNodeCount) ?? 0
         return config
     }
 }

@@ -29,6 +29,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var disabledComponents: [String] = []
     public var clusterDomain: String
     public var logLevel: Logger.Level
+    /// Simulated nodes run in place of the real node agent (0: none).
+    public var simulatedNodes: Int = 0
 
     /// `<data-dir>/server`.
     public var serverDirectory: String { dataDir + "/server" }

@@ -27,6 +27,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case disableCloudController = "disable-cloud-controller"
     case clusterDomain = "cluster-domain"
     case logLevel = "log-level"
+    /// Run this many simulated nodes (hollow kubelets) in place of the real node agent.
+    case simulatedNodes = "simulated-nodes"
 
     /// The YAML key and the long flag name (without `--`).
     public var key: String { rawValue }

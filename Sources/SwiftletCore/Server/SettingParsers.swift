@@ -63,6 +63,14 @@ public enum SettingParsers {
     }
 
     /// `true`/`false` (also `1`/`0`, `yes`/`no`, as YAML 1.1 files and shells spell them).
+    /// 0-1000 simulated nodes.
+    public static func simulatedNodeCount(_ text: String) throws -> Int {
+        guard let count = Int(text), (0...1000).contains(count) else {
+            throw Failure("\"\(text)\" is not a node count (0-1000)")
+        }
+        return count
+    }
+
     public static func bool(_ text: String) throws -> Bool {
         switch text.trimmed.lowercased() {
         case "true", "1", "yes", "on": return true
