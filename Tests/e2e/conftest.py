@@ -1,6 +1,7 @@
 """Integration-test harness: starts the real `swiftlet server` in a temporary directory on a
 free port and drives it with the installed kubectl and the Python `kubernetes` client.
 Every process started here is stopped by PID, also when a test fails."""
+import glob
 import os
 import re
 import signal
@@ -19,8 +20,9 @@ READY = re.compile(r"kubeconfig written to (\S+) \((https://[^)]+)\)")
 class Server:
     """One `swiftlet server` process with its own data dir, run dir and kubeconfig."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, extra_args=()):
         self.workdir = workdir
+        self.extra_args = list(extra_args)
         self.data_dir = os.path.join(workdir, "data")
         self.run_dir = os.path.join(workdir, "run")
         self.kubeconfig = os.path.join(workdir, "kubeconfig.yaml")
@@ -34,7 +36,8 @@ class Server:
         assert os.path.exists(binary), f"{binary} is not built: run `swift build` first"
         args = [binary, "server", "--data-dir", self.data_dir, "--run-dir", self.run_dir,
                 "--https-listen-port", "0", "--bind-address", "127.0.0.1",
-                "--write-kubeconfig", self.kubeconfig, "--disable-agent"]
+                "--write-kubeconfig", self.kubeconfig]
+        args += self.extra_args or ["--disable-agent"]
         env = dict(os.environ)
         env.pop("NOTIFY_SOCKET", None)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -72,11 +75,12 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         # A child left behind by a crashed supervisor is stopped by its PID file.
-        try:
-            pid = self.apiserver_pid()
-            os.kill(pid, signal.SIGKILL)
-        except (OSError, ValueError):
-            pass
+        for pid_file in glob.glob(os.path.join(self.run_dir, "*.pid")):
+            try:
+                with open(pid_file) as f:
+                    os.kill(int(f.read().strip()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
         return self.proc.returncode if self.proc else None
 
     def kubectl(self, *args, input=None, check=True, timeout=60):
@@ -85,6 +89,14 @@ class Server:
         r = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, env=env)
         if check and r.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def swiftlet(self, *args, check=True, timeout=60):
+        """`swiftlet <args> --run-dir ... --data-dir ...` against this server."""
+        cmd = [os.path.join(BIN_DIR, "swiftlet"), *args, "--run-dir", self.run_dir, "--data-dir", self.data_dir]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"swiftlet {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
         return r
 
     def client(self):
@@ -98,6 +110,17 @@ def server():
     """A server shared by the tests of one module."""
     with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
         s = Server(d).start()
+        try:
+            yield s
+        finally:
+            s.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A server with three simulated nodes (scheduler, controllers and hollow kubelets running)."""
+    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        s = Server(d, extra_args=["--simulated-nodes", "3", "--node-name", "sim"]).start(timeout=120)
         try:
             yield s
         finally:

@@ -9,11 +9,7 @@ from conftest import BIN_DIR
 
 
 def swiftlet(s, *args, check=True):
-    cmd = [os.path.join(BIN_DIR, "swiftlet"), *args, "--run-dir", s.run_dir, "--data-dir", s.data_dir]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    if check and r.returncode != 0:
-        raise AssertionError(f"swiftlet {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    return r
+    return s.swiftlet(*args, check=check)
 
 
 def apiserver(s):
