@@ -63,14 +63,15 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
 
     @Test func takesOverOnlyAfterTheLeaseExpires() async throws {
         let api = FakeAPIClient()
-        let a = elector(api, "a", lease: .milliseconds(150))
-        let b = elector(api, "b", lease: .milliseconds(150))
+        // Margins are wide: the suite shares two cores with server-backed tests.
+        let a = elector(api, "a", lease: .milliseconds(1500))
+        let b = elector(api, "b", lease: .milliseconds(1500))
         #expect(await a.tryAcquireOrRenew())
         #expect(await b.tryAcquireOrRenew() == false)  // first observation starts b's timer
         #expect(b.observedHolder == "a")
-        try await Task.sleep(for: .milliseconds(60))
+        try await Task.sleep(for: .milliseconds(100))
         #expect(await b.tryAcquireOrRenew() == false)
-        try await Task.sleep(for: .milliseconds(120))
+        try await Task.sleep(for: .milliseconds(1500))
         #expect(await b.tryAcquireOrRenew())
         let spec = try await lease(api)["spec"]
         #expect(spec["holderIdentity"] == "b")
@@ -126,7 +127,7 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
         leaderTask.cancel()
         try await leaderTask.value
         #expect(stopped.all == [first])
-        #expect(await eventually(.milliseconds(300)) { leaders.state.withLock { $0.starts.count } == 2 })
+        #expect(await eventually(.seconds(5)) { leaders.state.withLock { $0.starts.count } == 2 })
         #expect(leaders.state.withLock { $0.maximum } == 1)
         #expect(try await lease(api)["spec"]["leaseTransitions"] == 1)
 
