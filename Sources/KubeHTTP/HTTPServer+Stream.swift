@@ -45,6 +45,10 @@ extension HTTPServer {
                         if !ok || !keepAlive { return }
                     }
                 }
+                // An HTTP/2 stream closes itself once both sides have ended. Closing it here
+                // instead would reset it while the peer's flow-control window still holds back
+                // part of the response (anything over 64 KiB for a client with default windows).
+                if connection.isHTTP2 { try? await connection.closeFuture.get() }
             }
         } catch {
             logger.debug("stream ended", metadata: ["error": "\(error)"])

@@ -16,7 +16,7 @@ private final class Leadership: Sendable {
     let state = Mutex((current: 0, maximum: 0, starts: [String]()))
 }
 
-private func elector(_ api: FakeAPIClient, _ identity: String, lease: Duration = .milliseconds(400),
+private func elector(_ api: FakeAPIClient, _ identity: String, lease: Duration = .seconds(2),
                      clock: WallClock = WallClock()) -> LeaderElector {
     LeaderElector(client: api, config: LeaderElectionConfig(
         leaseNamespace: "kube-system", leaseName: "swiftlet-controllers", identity: identity,
@@ -118,7 +118,7 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
         }
         let a = candidate("a"), b = candidate("b")
         #expect(await eventually { leaders.state.withLock { $0.current } == 1 })
-        try await Task.sleep(for: .milliseconds(300))  // several renew periods with both campaigning
+        try await Task.sleep(for: .milliseconds(600))  // several renew periods with both campaigning
         #expect(leaders.state.withLock { $0.maximum } == 1)
         let first = try #require(leaders.state.withLock { $0.starts.first })
         let (leaderTask, otherTask) = first == "a" ? (a, b) : (b, a)
@@ -166,7 +166,7 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
         #expect(events.all == ["a starts", "a stops", "b starts"])
         #expect(try await lease(api)["spec"]["holderIdentity"] == "b")
         #expect(try await lease(api)["spec"]["leaseTransitions"] == 1)
-        #expect(ContinuousClock.now - partitioned >= .milliseconds(400))  // not before the lease expired
+        #expect(ContinuousClock.now - partitioned >= .milliseconds(1800))  // not before the lease expired (less one retry period)
         taskA.cancel()
         taskB.cancel()
         _ = try await taskA.value
