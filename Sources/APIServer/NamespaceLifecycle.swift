@@ -49,7 +49,13 @@ extension APIServer {
 extension DeleteOptions {
     /// Delete now, no grace period (pods inside a terminating namespace have no kubelet to wait for
     /// once the node part is gone; with a kubelet, it confirms the deletion itself).
-    static var immediate: DeleteOptions { DeleteOptions(gracePeriodSeconds: 0) }
+    /// Background propagation explicitly, as upstream's namespace deleter: a resource whose default
+    /// is Orphan (batch/v1 Jobs) would otherwise wait for the garbage collector with a finalizer.
+    static var immediate: DeleteOptions {
+        var options = DeleteOptions(gracePeriodSeconds: 0)
+        options.propagationPolicy = "Background"
+        return options
+    }
 
     init(gracePeriodSeconds: Int64?) {
         self.gracePeriodSeconds = gracePeriodSeconds

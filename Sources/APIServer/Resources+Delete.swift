@@ -24,7 +24,12 @@ struct DeleteOptions {
                 gracePeriodSeconds = g
             }
             propagationPolicy = json["propagationPolicy"].stringValue
-            if !json["orphanDependents"].isNull, propagationPolicy == nil {
+            if !json["orphanDependents"].isNull {
+                // The deprecated boolean and the policy contradict each other when both are set.
+                if propagationPolicy != nil {
+                    throw StatusError(code: 422, reason: "Invalid", message: "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid value: \"\(propagationPolicy!)\": orphanDependents and deletionPropagation cannot be both set",
+                                      details: .init(kind: "DeleteOptions", causes: [StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(propagationPolicy!)\": orphanDependents and deletionPropagation cannot be both set", field: "propagationPolicy")]))
+                }
                 propagationPolicy = json["orphanDependents"].boolValue == true ? "Orphan" : "Background"
             }
             preconditionUID = json["preconditions"]["uid"].stringValue
@@ -88,14 +93,34 @@ extension APIServer {
                 throw StatusError.conflict(def.plural, group: def.group, name: name,
                                            reason: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(kv.modRevision)")
             }
-            let finalizers = object["metadata"]["finalizers"].arrayValue ?? []
+            let current = (object["metadata"]["finalizers"].arrayValue ?? []).compactMap(\.stringValue)
+            // Foreground and Orphan propagation leave the object in place with a finalizer the
+            // garbage collector removes once dependents are deleted or orphaned.
+            let finalizers = APIServer.deletionFinalizers(def, existing: current, policy: options.propagationPolicy)
+            let finalizersChanged = finalizers != current
+            if finalizersChanged {
+                object["metadata"]["finalizers"] = finalizers.isEmpty ? .null : .array(finalizers.map(JSON.string))
+                if finalizers.isEmpty, case .object(var meta) = object["metadata"] {
+                    meta.removeValue(forKey: "finalizers")
+                    object["metadata"] = .object(meta)
+                }
+            }
             let isNamespace = def.group.isEmpty && def.plural == "namespaces"
             let graceful = gracefulPeriod(def, object, options)
             let pending = !finalizers.isEmpty || isNamespace || graceful != nil
             if pending, !object["metadata"]["deletionTimestamp"].isNull {
-                // Already being deleted: only a shorter grace period changes anything.
+                // Already being deleted: only a shorter grace period or a new propagation policy changes anything.
                 let existing = object["metadata"]["deletionGracePeriodSeconds"].intValue ?? 0
                 if isNamespace { namespaceLifecycle(name) }
+                if finalizersChanged && !options.dryRun {
+                    let frozen = object
+                    do {
+                        let stored = try await store.update(key, expectedRevision: kv.modRevision) { _, revision in
+                            Objects.encode(frozen, revision: revision)
+                        }
+                        return (try Objects.decode(stored), false)
+                    } catch StoreError.conflict { continue }
+                }
                 if graceful == nil || graceful! >= existing || !finalizers.isEmpty || isNamespace {
                     return (object, false)
                 }
@@ -127,6 +152,35 @@ extension APIServer {
             }
         }
         throw StatusError(code: 409, reason: "Conflict", message: "too many concurrent updates to \(def.qualifiedName) \"\(name)\"; try again")
+    }
+
+    /// The finalizers an object keeps after a delete with `policy` (upstream's
+    /// `deletionFinalizersForGarbageCollection`): `Orphan` adds `orphan`, `Foreground` adds
+    /// `foregroundDeletion`, `Background` removes both; without a policy, finalizers already on the
+    /// object win over the resource's default (Orphan for core/v1 ReplicationControllers and batch/v1
+    /// Jobs, kept for backwards compatibility; Background for everything else).
+    static func deletionFinalizers(_ def: ResourceDefinition, existing: [String], policy: String?) -> [String] {
+        let orphanFinalizer = "orphan", foregroundFinalizer = "foregroundDeletion"
+        var orphan = defaultPropagationPolicy(def) == "Orphan"
+        var foreground = false
+        if existing.contains(orphanFinalizer) { orphan = true }
+        if existing.contains(foregroundFinalizer) { foreground = true; orphan = false }
+        if let policy {
+            orphan = policy == "Orphan"
+            foreground = policy == "Foreground"
+        }
+        var result = existing.filter { ($0 != orphanFinalizer || orphan) && ($0 != foregroundFinalizer || foreground) }
+        if orphan && !result.contains(orphanFinalizer) { result.append(orphanFinalizer) }
+        if foreground && !result.contains(foregroundFinalizer) { result.append(foregroundFinalizer) }
+        return result
+    }
+
+    /// Upstream's `DefaultGarbageCollectionPolicy` of each strategy, for the versions served here.
+    static func defaultPropagationPolicy(_ def: ResourceDefinition) -> String {
+        switch (def.group, def.version, def.plural) {
+        case ("", "v1", "replicationcontrollers"), ("batch", "v1", "jobs"): return "Orphan"
+        default: return "Background"
+        }
     }
 
     /// A pod bound to a node is deleted gracefully: the kubelet confirms with a zero grace period.
