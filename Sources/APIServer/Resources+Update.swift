@@ -151,8 +151,10 @@ extension APIServer {
                                            subresource: target.subresource.isEmpty ? nil : target.subresource,
                                            schema: BuiltinMergeSchemas.schema(for: def.gvk),
                                            ignoredTopLevelFields: target.subresource == "status" ? ["spec", "metadata"] : (def.hasStatusSubresource ? ["status"] : [])) }
+            // A namespace also waits for its `spec.finalizers` (the namespace controller's `kubernetes`).
             let finalized = !updated["metadata"]["deletionTimestamp"].isNull
                 && (updated["metadata"]["finalizers"].arrayValue ?? []).isEmpty
+                && (def.kind != "Namespace" || (updated["spec"]["finalizers"].arrayValue ?? []).isEmpty)
             if options.dryRun {
                 return KeyValue(key: key, value: updated.serialized(), createRevision: kv.createRevision, modRevision: kv.modRevision)
             }
