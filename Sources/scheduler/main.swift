@@ -1,6 +1,6 @@
 import ArgumentParser
 import ComponentKit
-import KubeAPI
+import KubeClient
 import SchedulerRuntime
 import Foundation
 import SwiftletCore
@@ -29,14 +29,21 @@ struct Command: AsyncParsableCommand {
         } catch {
             try fail("\(error)")
         }
+        let client: HTTPClient
         do {
-            try await ComponentMain.run(component: SchedulerApp.component, config: config) { health, logger in
-                let client = try makeClient(config)
-                try await SchedulerApp.run(config: config, client: client, health: health, logger: logger)
-            }
+            client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: SchedulerApp.userAgent)
         } catch {
             try fail("\(error)")
         }
+        do {
+            try await ComponentMain.run(component: SchedulerApp.component, config: config) { health, logger in
+                try await SchedulerApp.run(config: config, client: client, health: health, logger: logger)
+            }
+        } catch {
+            await client.shutdown()
+            try fail("\(error)")
+        }
+        await client.shutdown()
     }
 
     /// A clear message on stderr and exit code 1 (ArgumentParser's usage errors would exit 64).
@@ -44,11 +51,4 @@ struct Command: AsyncParsableCommand {
         FileHandle.standardError.write(Data("swiftlet-scheduler: error: \(message)\n".utf8))
         throw ExitCode.failure
     }
-}
-
-/// The API client for the component's kubeconfig.
-private func makeClient(_ config: ComponentConfig) throws -> any KubeAPIClient {
-    // The HTTPS client (KubeClient.HTTPClient) lands on branch wip/client; until it is merged this
-    // build cannot talk to an API server.
-    throw ConfigError("this build has no HTTPS client yet; cannot use kubeconfig \(config.kubeconfig)")
 }
