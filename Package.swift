@@ -114,6 +114,11 @@ let package = Package(
         ]),
         // The scheduler's filters, scores and queue as pure functions over API objects.
         .target(name: "SchedulerCore", dependencies: ["KubeAPI"]),
+        // The scheduler's driver: informers -> ClusterSnapshot/SchedulingQueue -> bindings, under leader election.
+        .target(name: "SchedulerRuntime", dependencies: [
+            "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(name: "APIServer", dependencies: [
@@ -146,7 +151,7 @@ let package = Package(
             .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
         ]),
         .executableTarget(name: "scheduler", dependencies: [
-            "SwiftletCore",
+            "SchedulerRuntime", "ComponentKit", "KubeClient", "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "controllers", dependencies: [
@@ -196,6 +201,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
+        .testTarget(name: "SchedulerRuntimeTests", dependencies: [
+            "SchedulerRuntime", "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],

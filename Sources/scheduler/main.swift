@@ -1,18 +1,54 @@
 import ArgumentParser
+import ComponentKit
+import KubeClient
+import SchedulerRuntime
+import Foundation
 import SwiftletCore
 
-/// Not built yet: this executable only answers `--help` and `--version` so the supervisor's
-/// profile and the packaging can already name it.
+/// `swiftlet-scheduler --config FILE`: the supervisor writes the file (ComponentConfig JSON).
 @main
-struct Command: ParsableCommand {
+struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet-scheduler",
         abstract: "Kubernetes scheduler: assigns pods to nodes.",
-        discussion: "This component is not implemented yet in this build of Swiftlet.",
+        discussion: """
+            Watches pods, nodes, namespaces and priority classes, and binds each pending pod with \
+            schedulerName default-scheduler to a node that fits. With leaderElect (default) only the \
+            holder of the kube-scheduler Lease schedules. Health endpoints: /healthz, /livez, /readyz.
+            """,
         version: SwiftletVersion.current
     )
 
-    func run() throws {
-        throw ValidationError("swiftlet-scheduler is not implemented yet in this build")
+    @Option(name: .long, help: ArgumentHelp("Component config file (JSON) written by the supervisor.", valueName: "file"))
+    var config: String
+
+    func run() async throws {
+        let config: ComponentConfig
+        do {
+            config = try SchedulerApp.loadConfig(path: self.config)
+        } catch {
+            try fail("\(error)")
+        }
+        let client: HTTPClient
+        do {
+            client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: SchedulerApp.userAgent)
+        } catch {
+            try fail("\(error)")
+        }
+        do {
+            try await ComponentMain.run(component: SchedulerApp.component, config: config) { health, logger in
+                try await SchedulerApp.run(config: config, client: client, health: health, logger: logger)
+            }
+        } catch {
+            await client.shutdown()
+            try fail("\(error)")
+        }
+        await client.shutdown()
+    }
+
+    /// A clear message on stderr and exit code 1 (ArgumentParser's usage errors would exit 64).
+    private func fail(_ message: String) throws -> Never {
+        FileHandle.standardError.write(Data("swiftlet-scheduler: error: \(message)\n".utf8))
+        throw ExitCode.failure
     }
 }
