@@ -22,13 +22,21 @@ struct Command: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Component config file (JSON) written by the supervisor.", valueName: "file"))
     var config: String
 
+    @Option(name: .long, help: "Port of the health endpoints, overriding the config file's (the supervisor pins a restart to the port it had).")
+    var securePort: Int?
+
     func run() async throws {
-        let config: ComponentConfig
+        var config: ComponentConfig
         do {
             config = try SchedulerApp.loadConfig(path: self.config)
         } catch {
             try fail("\(error)")
         }
+        if let securePort {
+            guard (1...65535).contains(securePort) else { try fail("--secure-port \(securePort) is not a port (1-65535)") }
+            config.securePort = securePort
+        }
+        let settings = config
         let client: HTTPClient
         do {
             client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: SchedulerApp.userAgent)
@@ -36,8 +44,8 @@ struct Command: AsyncParsableCommand {
             try fail("\(error)")
         }
         do {
-            try await ComponentMain.run(component: SchedulerApp.component, config: config) { health, logger in
-                try await SchedulerApp.run(config: config, client: client, health: health, logger: logger)
+            try await ComponentMain.run(component: SchedulerApp.component, config: settings) { health, logger in
+                try await SchedulerApp.run(config: settings, client: client, health: health, logger: logger)
             }
         } catch {
             await client.shutdown()
