@@ -113,6 +113,11 @@ let package = Package(
         ]),
         // The scheduler's filters, scores and queue as pure functions over API objects.
         .target(name: "SchedulerCore", dependencies: ["KubeAPI"]),
+        // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
+        .target(name: "SimulatedNodes", dependencies: [
+            "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(name: "APIServer", dependencies: [
@@ -153,7 +158,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore",
+            "SwiftletCore", "SimulatedNodes", "ComponentKit", "KubeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proxy", dependencies: [
@@ -190,6 +195,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+        .testTarget(name: "SimulatedNodesTests", dependencies: ["SimulatedNodes", "ComponentKit", "KubeClient", "KubeAPI"]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
