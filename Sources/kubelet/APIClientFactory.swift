@@ -1,10 +1,8 @@
 import KubeAPI
-import SwiftletCore
+import KubeClient
+import SwiftletInfo
 
-/// The client the kubelet talks to the API server with.
-///
-/// The HTTPS client (`KubeClient.HTTPClient(kubeconfigPath:userAgent:)`) is being finished on its
-/// own branch; until it is merged this reports that clearly instead of running without a server.
-func makeAPIClient(kubeconfig: String) throws -> any KubeAPIClient {
-    throw ConfigError("the HTTPS API client is not available in this build yet")
+/// The kubelet's HTTPS client (mutual TLS with the node certificate from the kubeconfig).
+func makeAPIClient(kubeconfig: String) throws -> HTTPClient {
+    try HTTPClient(kubeconfigPath: kubeconfig, userAgent: "swiftlet-kubelet/\(SwiftletVersion.current)")
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ComponentKit
 import Foundation
 import KubeAPI
+import KubeClient
 import SimulatedNodes
 import SwiftletCore
 
@@ -46,7 +47,7 @@ struct KubeletCommand: AsyncParsableCommand {
             fail("simulatedNodes must be at least 1 with the simulated runtime (got \(config.simulatedNodes))")
         }
         let nodeName = config.nodeName ?? ProcessInfo.processInfo.hostName.lowercased()
-        let client: any KubeAPIClient
+        let client: HTTPClient
         do {
             client = try makeAPIClient(kubeconfig: config.kubeconfig)
         } catch {
@@ -56,6 +57,7 @@ struct KubeletCommand: AsyncParsableCommand {
         options.workers = min(16, max(2, config.simulatedNodes / 8))
         try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
             let kubelet = SimulatedKubelet(client: client, options: options, logger: logger, health: health)
+            defer { Task { await client.shutdown() } }
             try await kubelet.run()
         }
     }
