@@ -58,7 +58,8 @@ extension SimulatedKubelet {
         let changed = cached.map { node.statusNeedsUpdate($0["status"], profile: options.profile) } ?? false
         guard due || changed else { return }
         do {
-            var current = cached ?? (try await client.get(.nodes, name: node.name))
+            var current: JSON
+            if let cached { current = cached } else { current = try await client.get(.nodes, name: node.name) }
             for attempt in 0..<2 {
                 current["status"] = node.status(profile: options.profile, previous: current["status"], now: Date())
                 do {

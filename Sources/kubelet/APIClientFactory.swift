@@ -1,6 +1,6 @@
 import KubeAPI
 import KubeClient
-import SwiftletInfo
+import SwiftletCore
 
 /// The kubelet's HTTPS client (mutual TLS with the node certificate from the kubeconfig).
 func makeAPIClient(kubeconfig: String) throws -> HTTPClient {

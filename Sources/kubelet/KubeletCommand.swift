@@ -53,13 +53,25 @@ struct KubeletCommand: AsyncParsableCommand {
         } catch {
             fail("cannot create the API client from \(config.kubeconfig): \(error)")
         }
-        var options = SimulatedNodesOptions(nodeName: nodeName, count: config.simulatedNodes)
-        options.workers = min(16, max(2, config.simulatedNodes / 8))
-        try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
-            let kubelet = SimulatedKubelet(client: client, options: options, logger: logger, health: health)
-            defer { Task { await client.shutdown() } }
-            try await kubelet.run()
+        let options = {
+            var options = SimulatedNodesOptions(nodeName: nodeName, count: config.simulatedNodes)
+            options.workers = min(16, max(2, config.simulatedNodes / 8))
+            return options
+        }()
+        // Nodes and Leases stay on the server when this stops: the node lifecycle controller then
+        // marks the nodes NotReady, as for a real kubelet that went away.
+        let outcome: Result<Void, any Error>
+        do {
+            try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
+                let kubelet = SimulatedKubelet(client: client, options: options, logger: logger, health: health)
+                try await kubelet.run()
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
+        await client.shutdown()
+        try outcome.get()
     }
 
     /// Prints `swiftlet-kubelet: <message>` on stderr and exits 1.

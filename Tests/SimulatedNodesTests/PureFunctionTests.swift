@@ -28,7 +28,7 @@ struct PodIPAllocatorTests {
         allocator.release("a")
         #expect(allocator.allocate(for: "c") == "10.42.3.2")
         #expect(allocator.reserve("10.42.3.3", for: "d") == false)
-        #expect(allocator.reserve("10.42.3.9", for: "d"))
+        #expect(allocator.reserve("10.42.3.9", for: "d") == true)
         #expect(allocator.reserve("10.42.4.9", for: "e") == false)
     }
 
