@@ -119,6 +119,11 @@ let package = Package(
             "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
+        .target(name: "SimulatedNodes", dependencies: [
+            "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(name: "APIServer", dependencies: [
@@ -159,7 +164,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore",
+            "SwiftletCore", "SimulatedNodes", "ComponentKit", "KubeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proxy", dependencies: [
@@ -200,6 +205,7 @@ let package = Package(
             "KubeClient", "KubeAPI", "APIServer", "KubePKI", "KubeStore", "KubeHTTP", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SimulatedNodesTests", dependencies: ["SimulatedNodes", "ComponentKit", "KubeClient", "KubeAPI"]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
         .testTarget(name: "SchedulerRuntimeTests", dependencies: [
             "SchedulerRuntime", "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
