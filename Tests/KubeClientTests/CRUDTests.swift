@@ -40,6 +40,27 @@ import Testing
         }
     }
 
+    @Test func podStatusIsWrittenThroughTheStatusSubresourceOnly() async throws {
+        try await withServer { _, client in
+            let created = try await client.create(.pods, namespace: "default", object: Self.pod("s"))
+            #expect(created["status"]["phase"] == "Pending")
+            var running = created
+            running["status"]["phase"] = "Running"
+            running["status"]["podIP"] = "10.42.0.5"
+            let stored = try await client.updateStatus(.pods, namespace: "default", object: running)
+            #expect(stored["status"]["phase"] == "Running")
+            #expect(stored["status"]["podIP"] == "10.42.0.5")
+
+            // A main-resource update cannot change status, and keeps the stored one.
+            var relabelled = stored
+            relabelled["metadata"]["labels"] = ["x": "y"]
+            relabelled["status"]["phase"] = "Failed"
+            let updated = try await client.update(.pods, namespace: "default", object: relabelled)
+            #expect(updated["metadata"]["labels"]["x"] == "y")
+            #expect(updated["status"]["phase"] == "Running")
+        }
+    }
+
     @Test func mergeAndStrategicPatches() async throws {
         try await withServer { _, client in
             _ = try await client.create(.configMaps, namespace: "default", object: configMap("cm", data: ["a": "1", "b": "2"]))

@@ -9,8 +9,8 @@ enum PodAdmission {
             PodDefaults.prepareForCreate(&pod)
         },
         prepareForUpdate: { pod, old in
-            // Status is written through the status subresource only.
-            if !old["status"].isNull { pod["status"] = old["status"] }
+            // (Status belongs to the status subresource: the apiserver splits spec and status by
+            // subresource before admission, so a status update's new status must survive here.)
             // Set at creation by admission, not by the defaulter: keep it when a replace omits it.
             if pod["spec"]["preemptionPolicy"].isNull, !old["spec"]["preemptionPolicy"].isNull {
                 pod["spec"]["preemptionPolicy"] = old["spec"]["preemptionPolicy"]
