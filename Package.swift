@@ -115,6 +115,12 @@ let package = Package(
         .target(name: "SchedulerCore", dependencies: ["KubeAPI"]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
+        // The controller manager's driver: informers, work queues and leader election around the
+        // pure reconcile functions of WorkloadControllers.
+        .target(name: "ControllerManager", dependencies: [
+            "WorkloadControllers", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
@@ -149,7 +155,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "controllers", dependencies: [
-            "SwiftletCore",
+            "ControllerManager", "ComponentKit", "KubeClient", "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kubelet", dependencies: [
@@ -192,6 +198,10 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
+        .testTarget(name: "ControllerManagerTests", dependencies: [
+            "ControllerManager", "WorkloadControllers", "KubeClient", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]
