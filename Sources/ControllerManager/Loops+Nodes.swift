@@ -40,7 +40,7 @@ extension ControllerLoops {
             allocator = Mutex(try NodeIPAMAllocator(clusterCIDR: ctx.options.clusterCIDR,
                                                     nodeMaskSize: ctx.options.nodeCIDRMaskSize))
         } catch {
-            throw .invalidConfig("nodeipam: \(error.message)")
+            throw .invalidConfig("nodeipam: \(error)")
         }
         let nodes = ctx.informers.informer(for: .nodes)
         let loop = ControllerLoop(name: .nodeipam, workers: 1, logger: ctx.logger) { _ in

@@ -56,10 +56,19 @@ extension ControllerLoops {
             onUpdate: { old, new in
                 // Status heartbeats change nothing a DaemonSet places pods by.
                 guard old["metadata"]["labels"] != new["metadata"]["labels"] || old["spec"] != new["spec"]
-                    || old["status"]["conditions"] != new["status"]["conditions"] else { return }
+                    || conditionStates(old) != conditionStates(new) else { return }
                 for set in sets.cache.list() { loop.enqueue(object: set) }
             },
             onDelete: { _ in for set in sets.cache.list() { loop.enqueue(object: set) } }))
         return loop
+    }
+
+    /// A node's conditions as type -> status, without the heartbeat times that change every renewal.
+    static func conditionStates(_ node: JSON) -> [String: String] {
+        var states: [String: String] = [:]
+        for condition in node["status"]["conditions"].arrayValue ?? [] {
+            if let type = condition["type"].stringValue { states[type] = condition["status"].stringValue ?? "" }
+        }
+        return states
     }
 }
