@@ -104,6 +104,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         // What every component executable shares: health endpoints, signals, logging.
         .target(name: "ComponentKit", dependencies: [
@@ -195,7 +196,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+        // HTTPClient tests run a real APIServer in-process (generated PKI, SQLite store, HTTPS).
+        .testTarget(name: "KubeClientTests", dependencies: [
+            "KubeClient", "KubeAPI", "APIServer", "KubePKI", "KubeStore", "KubeHTTP", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "ControllerManagerTests", dependencies: [
