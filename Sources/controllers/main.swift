@@ -32,17 +32,16 @@ struct Command: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let client = try makeClient(config: config)
+        let client: HTTPClient
+        do {
+            client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: "swiftlet-controllers")
+        } catch {
+            throw ValidationError("cannot load kubeconfig \(config.kubeconfig): \(error)")
+        }
         try await ComponentMain.run(component: "controllers", config: config) { health, logger in
+            defer { Task { await client.shutdown() } }
             let manager = try ControllerManager(client: client, options: options, logger: logger)
             try await manager.run(health: health)
         }
-    }
-
-    /// The API client of the component's kubeconfig.
-    func makeClient(config: ComponentConfig) throws -> any KubeAPIClient {
-        // KubeClient's HTTPS client (branch wip/client) is not in this build yet; once merged this is
-        // `try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: "swiftlet-controllers")`.
-        throw ValidationError("swiftlet-controllers: no API client in this build (KubeClient.HTTPClient missing)")
     }
 }

@@ -136,11 +136,9 @@ struct ControllerSelectionTests {
         do {
             _ = try ControllerName.enabled(by: list)
             Issue.record("expected an error for \(list)")
-        } catch let error as ControllerManagerError {
+        } catch {
             #expect(error.message.contains("unknown controller"))
             #expect(error.message.contains("valid names are: replicaset, deployment"))
-        } catch {
-            Issue.record("unexpected error \(error)")
         }
     }
 
