@@ -126,6 +126,12 @@ let package = Package(
         ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
+        // The controller manager's driver: informers, work queues and leader election around the
+        // pure reconcile functions of WorkloadControllers.
+        .target(name: "ControllerManager", dependencies: [
+            "WorkloadControllers", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "Yams", package: "Yams"),
@@ -160,7 +166,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "controllers", dependencies: [
-            "SwiftletCore",
+            "ControllerManager", "ComponentKit", "KubeClient", "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kubelet", dependencies: [
@@ -212,6 +218,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
+        .testTarget(name: "ControllerManagerTests", dependencies: [
+            "ControllerManager", "WorkloadControllers", "KubeClient", "KubeAPI", "SwiftletCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]

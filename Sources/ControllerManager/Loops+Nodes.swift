@@ -1,0 +1,88 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import Synchronization
+import WorkloadControllers
+
+extension ControllerLoops {
+    /// Node lifecycle: keyed by node name; a node's Lease in `nodeLeaseNamespace` enqueues it, and
+    /// each sync comes back at the Lease's grace deadline (a kubelet that stops renewing sends no
+    /// event) or the next toleration expiry of its pods.
+    static func nodeLifecycle(_ ctx: ControllerContext) -> ControllerLoop {
+        let nodes = ctx.informers.informer(for: .nodes)
+        let leases = ctx.informers.informer(for: .leases)
+        let pods = ctx.informers.informer(for: .pods)
+        let leaseNamespace = ctx.options.nodeLeaseNamespace
+        let config = ctx.options.nodeLifecycle
+        let loop = ControllerLoop(name: .nodelifecycle, workers: ctx.options.workers, logger: ctx.logger) { name in
+            guard let node = nodes.cache.get(key: name) else { return nil }
+            let result = NodeLifecycleController.sync(
+                node: node, lease: leases.cache.get(namespace: leaseNamespace, name: name),
+                pods: pods.cache.byIndex(ObjectCache.nodeNameIndex, name), now: ctx.now(), config: config)
+            try await ctx.perform(result.actions)
+            return result.requeueAfter ?? config.gracePeriod
+        }
+        nodes.onAnyChange { loop.enqueue(object: $0) }
+        leases.onAnyChange { lease in
+            if Owners.namespace(lease) == leaseNamespace { loop.enqueue(Owners.name(lease)) }
+        }
+        pods.onAdd { pod in
+            if let node = pod["spec"]["nodeName"].stringValue, !node.isEmpty { loop.enqueue(node) }
+        }
+        return loop
+    }
+
+    /// Node IPAM: one `spec.podCIDR` per node from the cluster CIDR. The allocator is stateful over
+    /// all nodes, so the loop has a single key and one worker.
+    static func nodeIPAM(_ ctx: ControllerContext) throws(ControllerManagerError) -> ControllerLoop {
+        let allocator: Mutex<NodeIPAMAllocator>
+        do {
+            allocator = Mutex(try NodeIPAMAllocator(clusterCIDR: ctx.options.clusterCIDR,
+                                                    nodeMaskSize: ctx.options.nodeCIDRMaskSize))
+        } catch {
+            throw .invalidConfig("nodeipam: \(error)")
+        }
+        let nodes = ctx.informers.informer(for: .nodes)
+        let loop = ControllerLoop(name: .nodeipam, workers: 1, logger: ctx.logger) { _ in
+            let actions = allocator.withLock { $0.sync(nodes: nodes.cache.list()) }
+            try await ctx.perform(actions)
+            return nil
+        }
+        nodes.addEventHandler(ResourceEventHandler(
+            onAdd: { _ in loop.enqueue(allNodesKey) },
+            onUpdate: { old, new in
+                if old["spec"]["podCIDR"] != new["spec"]["podCIDR"] || new["spec"]["podCIDR"].isNull {
+                    loop.enqueue(allNodesKey)
+                }
+            },
+            onDelete: { _ in loop.enqueue(allNodesKey) }))
+        return loop
+    }
+
+    static let allNodesKey = "nodes"
+
+    /// PodDisruptionBudgets: keyed by budget; pod changes enqueue every budget of the pod's namespace
+    /// (budgets are few), workload scale changes likewise.
+    static func disruption(_ ctx: ControllerContext) -> ControllerLoop {
+        let budgets = ctx.informers.informer(for: .podDisruptionBudgets)
+        let pods = ctx.informers.informer(for: .pods)
+        let workloads = [ResourceType.deployments, .replicaSets, .statefulSets].map { ctx.informers.informer(for: $0) }
+        let loop = ControllerLoop(name: .disruption, workers: ctx.options.workers, logger: ctx.logger) { key in
+            let (namespace, name) = Owners.split(key)
+            guard let namespace, let budget = budgets.cache.get(namespace: namespace, name: name) else { return nil }
+            let controllers = workloads.flatMap { $0.cache.list(namespace: namespace) }
+            let actions = DisruptionBudgetController.sync(pdb: budget, pods: pods.cache.list(namespace: namespace),
+                                                          controllers: controllers, now: ctx.now())
+            try await ctx.perform(actions)
+            return nil
+        }
+        budgets.onAnyChange { loop.enqueue(object: $0) }
+        for informer in [pods] + workloads {
+            informer.onAnyChange { object in
+                guard let namespace = Owners.namespace(object) else { return }
+                for budget in budgets.cache.list(namespace: namespace) { loop.enqueue(object: budget) }
+            }
+        }
+        return loop
+    }
+}

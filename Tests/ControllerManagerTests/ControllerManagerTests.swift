@@ -1,0 +1,164 @@
+import ControllerManager
+import Foundation
+import KubeAPI
+import SwiftletCore
+import Testing
+import WorkloadControllers
+
+@Suite("Controller manager against an in-memory API")
+struct ControllerManagerTests {
+    @Test func deploymentBecomesReplicaSetAndPodsAndScales() async throws {
+        let harness = try ManagerHarness([.deployment, .replicaset])
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.deployments, namespace: "default", object: Fixtures.deployment("web", replicas: 3))
+        let created = await harness.eventually {
+            harness.client.objects(.replicaSets).count == 1 && harness.pods().count == 3
+        }
+        #expect(created)
+        let deployment = try #require(harness.client.object(.deployments, namespace: "default", name: "web"))
+        let replicaSet = try #require(harness.client.objects(.replicaSets).first)
+        #expect(Fixtures.ownedBy(replicaSet, deployment))
+        #expect(harness.pods().allSatisfy { Fixtures.ownedBy($0, replicaSet) })
+        #expect(replicaSet["spec"]["replicas"].intValue == 3)
+
+        for target in [5, 1] as [Int64] {
+            _ = try await harness.client.patch(.deployments, namespace: "default", name: "web",
+                                               patch: ["spec": ["replicas": .int(target)]], patchType: .merge)
+            let scaled = await harness.eventually {
+                harness.pods().count == Int(target)
+                    && harness.client.objects(.replicaSets).first?["spec"]["replicas"].intValue == target
+            }
+            #expect(scaled, "scaling to \(target)")
+        }
+        // Still one ReplicaSet: scaling is not a new revision.
+        #expect(harness.client.objects(.replicaSets).count == 1)
+        await harness.stop()
+    }
+
+    @Test(arguments: ["Background", "Orphan"])
+    func deletingAReplicaSetGoesThroughTheGarbageCollector(policy: String) async throws {
+        let harness = try ManagerHarness([.replicaset, .garbagecollector])
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.replicaSets, namespace: "default", object: Fixtures.replicaSet("cache", replicas: 2))
+        #expect(await harness.eventually { harness.pods().count == 2 })
+        _ = try await harness.client.delete(.replicaSets, namespace: "default", name: "cache",
+                                            options: DeleteOptions(propagationPolicy: policy))
+        let settled = await harness.eventually {
+            harness.client.objects(.replicaSets).isEmpty
+                && (policy == "Orphan"
+                    ? harness.pods().count == 2 && harness.pods().allSatisfy { $0["metadata"]["ownerReferences"].arrayValue?.isEmpty ?? true }
+                    : harness.client.objects(.pods).isEmpty)
+        }
+        #expect(settled, "propagation \(policy)")
+        await harness.stop()
+    }
+
+    @Test func jobCompletesWhenItsPodsSucceed() async throws {
+        let harness = try ManagerHarness([.job])
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.jobs, namespace: "default", object: Fixtures.job("batch", completions: 2))
+        #expect(await harness.eventually { harness.pods().count == 2 })
+        for pod in harness.pods() {
+            try harness.client.mutate(.pods, namespace: "default", name: pod["metadata"]["name"].stringValue ?? "") { pod in
+                pod["status"] = ["phase": "Succeeded", "conditions": [["type": "Ready", "status": "False"]]]
+            }
+        }
+        let complete = await harness.eventually {
+            let job = harness.client.object(.jobs, namespace: "default", name: "batch")
+            return (job?["status"]["conditions"].arrayValue ?? []).contains {
+                $0["type"] == "Complete" && $0["status"] == "True"
+            } && job?["status"]["succeeded"].intValue == 2
+        }
+        #expect(complete)
+        // The finished Job's pods are released (no tracking finalizer left) and none are added.
+        #expect(await harness.eventually {
+            harness.client.objects(.pods).allSatisfy { ($0["metadata"]["finalizers"].arrayValue ?? []).isEmpty }
+        })
+        #expect(harness.client.objects(.pods).count == 2)
+        await harness.stop()
+    }
+
+    @Test func aDisabledLoopDoesNothing() async throws {
+        let harness = try ManagerHarness([.replicaset])
+        defer { harness.task.cancel() }
+        #expect(harness.manager.enabledControllers == [.replicaset])
+        _ = try await harness.client.create(.deployments, namespace: "default", object: Fixtures.deployment("idle", replicas: 2))
+        _ = try await harness.client.create(.replicaSets, namespace: "default", object: Fixtures.replicaSet("busy", replicas: 1))
+        // The ReplicaSet loop acting proves the manager is running and has seen both objects.
+        #expect(await harness.eventually { harness.pods().count == 1 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(harness.client.objects(.replicaSets).map { $0["metadata"]["name"] } == ["busy"])
+        #expect(harness.client.object(.deployments, namespace: "default", name: "idle")?["status"].isNull == true)
+        await harness.stop()
+    }
+
+    @Test func leaderElectionTakesTheLeaseBeforeActing() async throws {
+        let harness = try ManagerHarness([.replicaset], leaderElection: true)
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.replicaSets, namespace: "default", object: Fixtures.replicaSet("led", replicas: 1))
+        #expect(await harness.eventually { harness.pods().count == 1 })
+        let lease = try #require(harness.client.object(.leases, namespace: "kube-system", name: "kube-controller-manager"))
+        #expect(lease["spec"]["holderIdentity"] == "test-manager")
+        await harness.stop()
+    }
+
+    @Test func serviceAccountAndNodeIPAMLoops() async throws {
+        let harness = try ManagerHarness([.serviceaccount, .nodeipam])
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.namespaces, namespace: nil, object: ["metadata": ["name": "team"]])
+        _ = try await harness.client.create(.nodes, namespace: nil, object: ["metadata": ["name": "node-a"]])
+        let done = await harness.eventually {
+            harness.client.object(.serviceAccounts, namespace: "team", name: "default") != nil
+                && harness.client.object(.nodes, namespace: nil, name: "node-a")?["spec"]["podCIDR"].stringValue == "10.42.0.0/24"
+        }
+        #expect(done)
+        await harness.stop()
+    }
+}
+
+@Suite("Controller selection")
+struct ControllerSelectionTests {
+    @Test(arguments: [
+        (nil, ControllerName.allCases.count, nil),
+        (["*"], ControllerName.allCases.count, nil),
+        (["*", "-nodeipam"], ControllerName.allCases.count - 1, ControllerName.nodeipam),
+        (["replicaset", "deployment"], 2, ControllerName.job),
+        ([], 0, ControllerName.replicaset),
+    ] as [([String]?, Int, ControllerName?)])
+    func enabledSets(list: [String]?, count: Int, excluded: ControllerName?) throws {
+        let enabled = try ControllerName.enabled(by: list)
+        #expect(enabled.count == count)
+        if let excluded { #expect(!enabled.contains(excluded)) }
+    }
+
+    @Test(arguments: [["replicaset", "bogus"], ["-nope"], ["ReplicaSet"]])
+    func unknownNamesAreAClearError(list: [String]) {
+        do {
+            _ = try ControllerName.enabled(by: list)
+            Issue.record("expected an error for \(list)")
+        } catch {
+            #expect(error.message.contains("unknown controller"))
+            #expect(error.message.contains("valid names are: replicaset, deployment"))
+        }
+    }
+
+    @Test func configWithUnknownNameFailsAtStartup() {
+        var config = ComponentConfig(kubeconfig: "k", tlsCertFile: "c", tlsKeyFile: "k", clientCAFile: "ca")
+        config.controllers = ["garbagecollector", "gc"]
+        #expect(throws: ControllerManagerError.self) { try ControllerManagerOptions(config: config) }
+        config.controllers = ["garbagecollector", "-gc"]
+        #expect(throws: ControllerManagerError.self) { try ControllerManagerOptions(config: config) }
+        config.controllers = ["garbagecollector"]
+        let options = try? ControllerManagerOptions(config: config)
+        #expect(options?.enabled == [.garbagecollector])
+        #expect(options?.leaderElection?.leaseName == "kube-controller-manager")
+        #expect(options?.leaderElection?.leaseNamespace == "kube-system")
+    }
+
+    @Test func badClusterCIDRFailsAtStartup() {
+        let options = ControllerManagerOptions(enabled: [.nodeipam], clusterCIDR: "10.42.0.0/33")
+        #expect(throws: ControllerManagerError.self) {
+            _ = try ControllerManager(client: FakeKubeClient(), options: options, logger: .init(label: "t"))
+        }
+    }
+}
