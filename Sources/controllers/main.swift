@@ -23,15 +23,23 @@ struct Command: AsyncParsableCommand {
     @Option(name: .long, help: "Component config file (JSON) written by the supervisor.")
     var config: String
 
+    @Option(name: .long, help: "Port of the health endpoints, overriding the config file's (the supervisor pins a restart to the port it had).")
+    var securePort: Int?
+
     func run() async throws {
-        let config: ComponentConfig
+        var loaded: ComponentConfig
         let options: ControllerManagerOptions
         do {
-            config = try ComponentConfig.load(path: self.config)
-            options = try ControllerManagerOptions(config: config)
+            loaded = try ComponentConfig.load(path: self.config)
+            options = try ControllerManagerOptions(config: loaded)
         } catch {
             throw ValidationError("\(error)")
         }
+        if let securePort {
+            guard (1...65535).contains(securePort) else { throw ValidationError("--secure-port \(securePort) is not a port (1-65535)") }
+            loaded.securePort = securePort
+        }
+        let config = loaded
         let client: HTTPClient
         do {
             client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: "swiftlet-controllers")

@@ -56,8 +56,7 @@ struct ServerRun {
     /// this is `--prepare-only` on its behalf (SIGHUP), so files of the running processes stay.
     func writePlan(reloading: Bool = false) throws -> String {
         let prepared = try prepare(reloading: reloading)
-        // Scheduler, controllers and simulated nodes join when their executables land.
-        let components = (controlPlane: [ComponentSpec](), node: [ComponentSpec](), executables: [String: String]())
+        let components = try componentSpecs(prepared)
         let profile = try Profile.server(
             controlPlane: [apiserverSpec(prepared)] + components.controlPlane, node: components.node,
             excluding: .init(agent: config.disableAgent, components: Set(config.disabledComponents)))

@@ -1,0 +1,63 @@
+import KubePKI
+import Supervision
+import SwiftletCore
+
+extension ServerRun {
+    /// A component besides the apiserver: its executable, kubeconfig identity and default port.
+    struct ComponentEntry {
+        let name: String
+        let executableName: String
+        let credential: String
+        /// The health endpoints' port when the apiserver has a fixed port (upstream's defaults).
+        let defaultPort: Int
+    }
+
+    static let scheduler = ComponentEntry(name: "scheduler", executableName: "swiftlet-scheduler", credential: "scheduler", defaultPort: 10259)
+    static let controllers = ComponentEntry(name: "controllers", executableName: "swiftlet-controllers", credential: "controller", defaultPort: 10257)
+    static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10248)
+
+    /// Writes the typed config of each component after the apiserver and returns their specs:
+    /// control-plane ones and node ones. The kubelet runs only as simulated nodes for now.
+    func componentSpecs(_ prepared: Prepared) throws -> (controlPlane: [ComponentSpec], node: [ComponentSpec], executables: [String: String]) {
+        var controlPlane: [ComponentSpec] = []
+        var node: [ComponentSpec] = []
+        var executables: [String: String] = [:]
+        let selfExecutable = ExecutableLocator.currentExecutable()
+        func make(_ entry: ComponentEntry, configure: (inout ComponentConfig) -> Void) throws -> ComponentSpec {
+            var componentConfig = ComponentConfig(
+                kubeconfig: config.credentialPath(entry.credential),
+                tlsCertFile: prepared.pki.serving.certificatePath, tlsKeyFile: prepared.pki.serving.keyPath,
+                clientCAFile: prepared.pki.clientCA.certificatePath)
+            componentConfig.logLevel = ControlPlaneFiles.componentLogLevel(config.logLevel)
+            let usePortFile = prepared.removePortFile
+            componentConfig.securePort = usePortFile ? 0 : entry.defaultPort
+            componentConfig.portFile = usePortFile ? config.portFile(entry.name) : nil
+            configure(&componentConfig)
+            let path = config.componentConfigDirectory + "/\(entry.name).json"
+            try componentConfig.write(to: path)
+            executables[entry.name] = try ExecutableLocator.locate(entry.executableName, selfExecutable: selfExecutable)
+            return ComponentSpec(
+                name: entry.name, executableName: entry.executableName, arguments: ["--config", path], configFile: path,
+                port: usePortFile ? .portFile(config.portFile(entry.name)) : .fixed(entry.defaultPort),
+                portArgument: "--secure-port", dependencies: [Self.apiserver], stopTimeout: .seconds(10),
+                readyTimeout: .seconds(60), critical: true)
+        }
+        let disabled = Set(config.disabledComponents)
+        if !disabled.contains(Self.scheduler.name) { controlPlane.append(try make(Self.scheduler) { _ in }) }
+        if !disabled.contains(Self.controllers.name) {
+            controlPlane.append(try make(Self.controllers) { c in
+                c.clusterCIDR = config.clusterCIDR
+                c.serviceCIDR = config.serviceCIDR
+            })
+        }
+        if config.simulatedNodes > 0, !config.disableAgent, !disabled.contains(Self.kubelet.name) {
+            node.append(try make(Self.kubelet) { c in
+                c.containerRuntime = "simulated"
+                c.simulatedNodes = config.simulatedNodes
+                c.nodeName = config.nodeName
+                c.leaderElect = false
+            })
+        }
+        return (controlPlane, node, executables)
+    }
+}
