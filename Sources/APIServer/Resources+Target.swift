@@ -103,7 +103,7 @@ extension APIServer {
         case ("watch", _): return try await watch(context, target)
         case ("create", "") where APIServer.reviewGroups.contains(target.group): return try await review(context, target)
         case ("create", ""): return try await create(context, target)
-        case ("update", ""), ("update", "status"): return try await update(context, target)
+        case ("update", ""), ("update", "status"), ("update", "finalize"): return try await update(context, target)
         case ("patch", ""), ("patch", "status"): return try await patch(context, target)
         case ("delete", ""): return try await delete(context, target)
         case ("deletecollection", ""): return try await deleteCollection(context, target)

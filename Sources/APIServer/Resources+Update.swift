@@ -129,7 +129,13 @@ extension APIServer {
                 throw StatusError.conflict(def.plural, group: def.group, name: name)
             }
             var updated = try prepareForUpdate(current: current, incoming: incoming, target: target)
-            let causes = admit ? Admission.defaultAndValidate(&updated, gvk: def.gvk, operation: .update, old: current, namespaced: def.namespaced) : []
+            var causes = admit ? Admission.defaultAndValidate(&updated, gvk: def.gvk, operation: .update, old: current, namespaced: def.namespaced) : []
+            if target.subresource == "finalize" {
+                // `namespaces/<name>/finalize` changes spec.finalizers and nothing else.
+                updated = current
+                updated["spec"]["finalizers"] = incoming["spec"]["finalizers"].isNull ? [] : incoming["spec"]["finalizers"]
+                causes = []
+            }
             if !causes.isEmpty {
                 throw StatusError.invalid(kind: def.kind, group: def.group, name: name, causes: causes)
             }

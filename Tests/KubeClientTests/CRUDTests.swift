@@ -61,6 +61,28 @@ import Testing
         }
     }
 
+    @Test func jobStatusAndNamespaceFinalizeSubresources() async throws {
+        try await withServer { _, client in
+            let job: JSON = ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "j", "namespace": "default"],
+                             "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]]]]]
+            var created = try await client.create(.jobs, namespace: "default", object: job)
+            created["status"] = ["active": 1, "startTime": "2026-01-01T00:00:00Z"]
+            let stored = try await client.updateStatus(.jobs, namespace: "default", object: created)
+            #expect(stored["status"]["active"] == 1)
+
+            _ = try await client.create(.namespaces, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "fin"]])
+            var namespace = try await client.get(.namespaces, name: "fin")
+            #expect(namespace["spec"]["finalizers"] == ["kubernetes"])
+            // A plain update cannot drop the finalizer; the finalize subresource can.
+            namespace["spec"]["finalizers"] = []
+            let updated = try await client.update(.namespaces, object: namespace)
+            #expect(updated["spec"]["finalizers"] == ["kubernetes"])
+            let finalized = try await client.update(.namespaces, namespace: nil, object: updated.droppingFinalizers, subresource: "finalize")
+            #expect(finalized["spec"]["finalizers"] == [])
+            #expect(try await client.get(.namespaces, name: "fin")["spec"]["finalizers"] == [])
+        }
+    }
+
     @Test func mergeAndStrategicPatches() async throws {
         try await withServer { _, client in
             _ = try await client.create(.configMaps, namespace: "default", object: configMap("cm", data: ["a": "1", "b": "2"]))
@@ -162,5 +184,13 @@ import Testing
                 try await client.update(.configMaps, namespace: "default", object: ["kind": "ConfigMap"])
             }
         }
+    }
+}
+
+extension JSON {
+    fileprivate var droppingFinalizers: JSON {
+        var copy = self
+        copy["spec"]["finalizers"] = []
+        return copy
     }
 }

@@ -60,7 +60,6 @@ enum BatchAdmission {
             job["status"] = .object([:])
         },
         prepareForUpdate: { job, old in
-            if !old["status"].isNull { job["status"] = old["status"] }
         },
         validate: { job, _, errs in
             validateGeneratedSelector(job, into: &errs)
@@ -163,7 +162,6 @@ enum BatchAdmission {
         },
         prepareForCreate: { cj in cj["status"] = .object([:]) },
         prepareForUpdate: { cj, old in
-            if !old["status"].isNull { cj["status"] = old["status"] }
         },
         validate: { cj, context, errs in
             let spec = cj["spec"]

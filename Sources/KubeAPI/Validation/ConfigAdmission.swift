@@ -125,9 +125,9 @@ enum ConfigAdmission {
             ns["spec"]["finalizers"] = .array(finalizers)
         },
         prepareForUpdate: { ns, old in
-            // Finalizers change through the finalize subresource, status through status.
+            // Finalizers change through the finalize subresource (the apiserver applies them after
+            // admission), status through status (split by subresource before admission).
             ns["spec"]["finalizers"] = old["spec"]["finalizers"]
-            if !old["status"].isNull { ns["status"] = old["status"] }
         },
         validate: { ns, _, errs in
             let path = FieldPath("spec", "finalizers")

@@ -49,7 +49,6 @@ enum ServiceAdmission {
             // Like the REST storage's patchAllocatedValues: an update that omits allocated
             // addresses and node ports keeps the stored ones.
             let oldSpec = old["spec"]
-            if !old["status"].isNull { svc["status"] = old["status"] }
             svc.update("spec") { spec in
                 guard spec["type"].string != "ExternalName", oldSpec["type"].string != "ExternalName" else { return }
                 if spec["clusterIP"].string.isEmpty, !oldSpec["clusterIP"].isNull {
