@@ -129,7 +129,9 @@ def test_statefulset_and_daemonset_roll_out(cluster):
                       "template": {"metadata": {"labels": {"app": "agent"}},
                                    "spec": {"containers": [{"name": "agent", "image": "busybox"}]}}}},
         ]}
-    cluster.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+    # One object per apply: a kind List makes kubectl validate against /openapi/v2, which is not served.
+    for item in manifest["items"]:
+        cluster.kubectl("apply", "-f", "-", input=json.dumps(item))
     cluster.kubectl("rollout", "status", "statefulset/db", "--timeout=90s", timeout=120)
     names = sorted(p["metadata"]["name"] for p in get_json(cluster, "pods", "-l", "app=db")["items"])
     assert names == ["db-0", "db-1"]
