@@ -41,9 +41,10 @@ extension ServerRun {
         let apiserverConfig = files.apiserverConfig(advertiseAddress: advertise)
         let configPath = config.componentConfigDirectory + "/apiserver.json"
         try apiserverConfig.write(to: configPath)
-        if let portFile = apiserverConfig.portFile, !reloading {
-            // A port file left by an earlier run would point at a port nobody listens on.
-            unlink(portFile)
+        if let portFile = apiserverConfig.portFile {
+            // A port file left by an earlier run would point at a port nobody listens on. (On a
+            // reload the apiserver runs: its port file and the kubeconfigs naming its port stay.)
+            if !reloading { unlink(portFile) }
         } else {
             try files.writeKubeconfigs(port: config.httpsListenPort)
         }

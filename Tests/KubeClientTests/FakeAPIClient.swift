@@ -232,7 +232,7 @@ extension FakeAPIClient.State {
 }
 
 /// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-func eventually(_ timeout: Duration = .seconds(3), _ condition: () -> Bool) async -> Bool {
+func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

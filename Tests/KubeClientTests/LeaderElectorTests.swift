@@ -64,14 +64,14 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
     @Test func takesOverOnlyAfterTheLeaseExpires() async throws {
         let api = FakeAPIClient()
         // Margins are wide: the suite shares two cores with server-backed tests.
-        let a = elector(api, "a", lease: .milliseconds(1500))
-        let b = elector(api, "b", lease: .milliseconds(1500))
+        let a = elector(api, "a", lease: .seconds(4))
+        let b = elector(api, "b", lease: .seconds(4))
         #expect(await a.tryAcquireOrRenew())
         #expect(await b.tryAcquireOrRenew() == false)  // first observation starts b's timer
         #expect(b.observedHolder == "a")
         try await Task.sleep(for: .milliseconds(100))
         #expect(await b.tryAcquireOrRenew() == false)
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(4100))
         #expect(await b.tryAcquireOrRenew())
         let spec = try await lease(api)["spec"]
         #expect(spec["holderIdentity"] == "b")

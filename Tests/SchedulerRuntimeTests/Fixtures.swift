@@ -48,7 +48,7 @@ var testOptions: SchedulerOptions {
 let testLogger = Logger(label: "scheduler-test") { _ in SwiftLogNoOpLogHandler() }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

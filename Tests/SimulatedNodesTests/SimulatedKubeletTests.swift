@@ -24,7 +24,7 @@ func withKubelet(nodes: Int, cluster: FakeCluster = FakeCluster(), defaultRun: D
 }
 
 /// Polls until `condition` holds or `timeout` passes.
-func eventually(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

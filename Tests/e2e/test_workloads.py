@@ -167,3 +167,91 @@ def test_restart_scheduler_leaves_the_others_untouched(cluster):
     cluster.kubectl("run", "after-restart", "--image=busybox")
     wait_for(lambda: get_json(cluster, "pod", "after-restart")["status"]["phase"] == "Running",
              message="pod scheduled by the restarted scheduler")
+
+
+def test_plain_delete_removes_replicasets_and_pods(cluster):
+    cluster.kubectl("create", "deployment", "gone", "--image=busybox", "--replicas=2")
+    cluster.kubectl("rollout", "status", "deployment/gone", "--timeout=90s", timeout=120)
+    cluster.kubectl("delete", "deployment", "gone")
+    wait_for(lambda: not get_json(cluster, "replicasets", "-l", "app=gone")["items"]
+             and not get_json(cluster, "pods", "-l", "app=gone")["items"], message="ReplicaSets and pods collected")
+
+
+def test_cronjob_creates_jobs(cluster):
+    cluster.kubectl("create", "cronjob", "tick", "--image=busybox", "--schedule=* * * * *", "--", "date")
+
+    def jobs():
+        return [j for j in get_json(cluster, "jobs")["items"]
+                if any(o["kind"] == "CronJob" and o["name"] == "tick" for o in j["metadata"].get("ownerReferences", []))]
+    created = wait_for(jobs, timeout=90, interval=1, message="a Job from the CronJob")
+    assert created[0]["metadata"]["name"].startswith("tick-")
+    wait_for(lambda: get_json(cluster, "cronjob", "tick")["status"].get("lastScheduleTime"), message="lastScheduleTime")
+    cluster.kubectl("wait", "--for=condition=complete", "job/" + created[0]["metadata"]["name"], "--timeout=60s", timeout=90)
+    cluster.kubectl("delete", "cronjob", "tick")
+
+
+def test_daemonset_follows_a_joining_node(cluster):
+    cluster.kubectl("create", "-f", "-", input=json.dumps({
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "follow"},
+        "spec": {"selector": {"matchLabels": {"app": "follow"}},
+                 "template": {"metadata": {"labels": {"app": "follow"}},
+                              "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}))
+    cluster.kubectl("rollout", "status", "daemonset/follow", "--timeout=90s", timeout=120)
+    # A node joins (registered by hand: no kubelet runs it, so its pod stays Pending, but exists).
+    cluster.kubectl("create", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "joiner", "labels": {"kubernetes.io/hostname": "joiner"}}}))
+    cluster.kubectl("patch", "node", "joiner", "--subresource=status", "--type=merge", "-p", json.dumps({
+        "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok"}],
+                   "allocatable": {"cpu": "2", "memory": "2Gi", "pods": "10"},
+                   "capacity": {"cpu": "2", "memory": "2Gi", "pods": "10"}}}))
+
+    def on_joiner():
+        return [p for p in get_json(cluster, "pods", "-l", "app=follow")["items"] if p["spec"].get("nodeName") == "joiner"]
+    wait_for(on_joiner, message="a DaemonSet pod bound to the new node")
+    cluster.kubectl("delete", "daemonset", "follow")
+    cluster.kubectl("delete", "node", "joiner")
+
+
+def test_killing_controllers_and_scheduler_mid_rollout_loses_nothing(cluster):
+    import os
+    import signal
+    cluster.kubectl("create", "deployment", "sturdy", "--image=nginx:1", "--replicas=6")
+    cluster.kubectl("rollout", "status", "deployment/sturdy", "--timeout=90s", timeout=120)
+    cluster.kubectl("set", "image", "deployment/sturdy", "nginx=nginx:2")
+    components = {c["name"]: c["pid"] for c in json.loads(cluster.swiftlet("status", "-o", "json").stdout)["components"]}
+    os.kill(components["controllers"], signal.SIGKILL)
+    os.kill(components["scheduler"], signal.SIGKILL)
+    cluster.kubectl("rollout", "status", "deployment/sturdy", "--timeout=120s", timeout=150)
+    status = get_json(cluster, "deployment", "sturdy")["status"]
+    assert status["updatedReplicas"] == 6 and status["availableReplicas"] == 6 and status["replicas"] == 6
+    pods = get_json(cluster, "pods", "-l", "app=sturdy")["items"]
+    live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    assert len(live) == 6, [p["metadata"]["name"] for p in pods]
+    assert all(p["spec"]["containers"][0]["image"] == "nginx:2" for p in live)
+
+
+def test_zz_node_with_a_stale_lease_goes_not_ready_and_its_pods_are_evicted(cluster):
+    """Runs last in the module: it stops the simulated kubelet (and starts it again)."""
+    cluster.kubectl("run", "fragile", "--image=busybox", "--overrides", json.dumps({"spec": {"tolerations": [
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 2},
+        {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 2}]}}))
+    wait_for(lambda: get_json(cluster, "pod", "fragile")["status"]["phase"] == "Running", message="fragile Running")
+    node = get_json(cluster, "pod", "fragile")["spec"]["nodeName"]
+    cluster.swiftlet("stop", "kubelet")
+    try:
+        def not_ready():
+            conditions = {c["type"]: c for c in get_json(cluster, "node", node)["status"]["conditions"]}
+            return conditions["Ready"]["status"] == "Unknown" and conditions["Ready"]
+        ready = wait_for(not_ready, timeout=90, interval=1, message=f"{node} NotReady")
+        assert ready["reason"] == "NodeStatusUnknown"
+        taints = get_json(cluster, "node", node)["spec"].get("taints", [])
+        assert any(t["key"] == "node.kubernetes.io/unreachable" and t["effect"] == "NoExecute" for t in taints)
+        assert "NotReady" in cluster.kubectl("get", "node", node).stdout
+
+        def evicted():
+            r = cluster.kubectl("get", "pod", "fragile", "-o", "json", check=False)
+            return r.returncode != 0 or json.loads(r.stdout)["metadata"].get("deletionTimestamp")
+        wait_for(evicted, timeout=60, interval=1, message="fragile evicted")
+    finally:
+        cluster.swiftlet("start", "kubelet")
+    wait_for(lambda: "NotReady" not in cluster.kubectl("get", "node", node).stdout, timeout=60, message=f"{node} Ready again")
