@@ -29,6 +29,10 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
+// A client that hangs up mid-answer (control socket, health probe) must cost an EPIPE, not the
+// process. Children get the default disposition back (see `ChildProcess`).
+signal(SIGPIPE, SIG_IGN)
+
 var arguments = CommandLine.arguments.dropFirst()
 var planPath: String?
 while let argument = arguments.popFirst() {
