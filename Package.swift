@@ -40,6 +40,11 @@ let package = Package(
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
 
+        // The system OpenSSL for the supervisor's health probes (its pages are shared system-wide,
+        // unlike a bundled BoringSSL).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
         // Shared libraries.
         // The JSON value type, parser and serializer (no Foundation).
         .target(name: "SwiftletJSON", dependencies: [
@@ -77,22 +82,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The supervisor's control socket: wire protocol, server, client and CLI helpers.
-        // Foundation-free: the server side runs in the long-lived swiftlet-supervisor process.
-        .target(name: "SupervisorControl", dependencies: [
-            "SwiftletJSON",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        // Foundation- and NIO-free: the server side runs in the long-lived swiftlet-supervisor process.
+        .target(name: "SupervisorControl", dependencies: ["SwiftletJSON"]),
         // The CLI verbs' helpers: status tables, logs, check-config, kubectl passthrough.
         .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "SwiftletCore"]),
         // The supervisor's process control and orchestration (no component code).
-        // Foundation-free: it runs in the long-lived swiftlet-supervisor process.
+        // Foundation- and NIO-free: it runs in the long-lived swiftlet-supervisor process.
         .target(name: "Supervision", dependencies: [
-            "SwiftletJSON",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            "SwiftletJSON", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // REST client, reflectors, informers, work queues and leader election for the components.
@@ -154,8 +151,6 @@ let package = Package(
         .executableTarget(name: "supervise", dependencies: [
             "Supervision", "SupervisorControl", "Systemd", "SwiftletInfo",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
         ], linkerSettings: [
             // The Swift runtime linked in, in a non-PIE image: only the pages this long-lived process
             // touches become resident, and nothing needs relocating (16.2 MB RSS vs 18.6 MB dynamic).
@@ -203,8 +198,6 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
         .testTarget(name: "SupervisorControlTests", dependencies: [
             "SupervisorControl", "SwiftletCLI", "SwiftletCore",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // HTTPClient tests run a real APIServer in-process (generated PKI, SQLite store, HTTPS).
         .testTarget(name: "KubeClientTests", dependencies: [

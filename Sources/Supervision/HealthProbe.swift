@@ -1,7 +1,9 @@
-import NIOCore
-import NIOHTTP1
-import NIOPosix
-import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import COpenSSL
 
 /// Asks a component's health endpoint for its status.
 public protocol HealthProbing: Sendable {
@@ -9,120 +11,161 @@ public protocol HealthProbing: Sendable {
     func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int
 }
 
-/// A minimal HTTPS client for health endpoints: one GET per connection, mutual TLS with the
-/// supervisor's client certificate, the server verified against the cluster's server CA.
+/// Why a health probe got no HTTP status. `message` is meant for the log as is.
+public struct ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Nothing listens on the port.
+        case refused
+        /// No complete answer before the deadline (connect, handshake or response).
+        case timedOut
+        /// The server's certificate did not verify (wrong CA, wrong identity, expired).
+        case verification
+        /// The TLS handshake failed otherwise, e.g. the server refused our client certificate.
+        case handshake
+        /// Another socket or TLS failure, or a response that is not HTTP.
+        case failed
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A minimal HTTPS client for health endpoints: one blocking `GET` per connection on a thread of
+/// its own (never on Swift's cooperative pool), mutual TLS 1.2+ with the supervisor's client
+/// certificate, the server verified against the cluster's server CA and its certificate checked
+/// against the IP address (or name) probed.
+///
+/// It uses the system's OpenSSL rather than SwiftNIO and BoringSSL: the supervisor is the one
+/// process that never restarts, and the event loop machinery cost it about 4 MB of resident memory
+/// for a request every few seconds. One `SSL_CTX`, built here, serves every probe.
 public final class ReadinessProbe: HealthProbing {
-    private let group: MultiThreadedEventLoopGroup
-    private let context: NIOSSLContext
+    let context: TLSClientContext
 
-    struct Timeout: Error, CustomStringConvertible {
-        var description: String { "no response in time" }
-    }
-
-    struct ConnectionClosed: Error, CustomStringConvertible {
-        var description: String { "connection closed before a complete response" }
-    }
-
+    /// Throws `ProbeError` (kind `.failed`) when a PEM does not parse or the key does not match.
     public init(caPEM: String, clientCertificatePEM: String, clientKeyPEM: String) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8)).map { .certificate($0) }
-        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientKeyPEM.utf8), format: .pem))
-        tls.applicationProtocols = ["http/1.1"]
-        context = try NIOSSLContext(configuration: tls)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        context = try TLSClientContext(caPEM: caPEM, certificatePEM: clientCertificatePEM, keyPEM: clientKeyPEM)
     }
 
-    /// The HTTP status of `GET https://<host>:<port><path>`; throws on connection or TLS failure.
+    /// The HTTP status of `GET https://<host>:<port><path>`; throws `ProbeError` on connection or
+    /// TLS failure, or when no status line arrived within `timeout` (which bounds the whole exchange).
     public func status(host: String, port: Int, path: String, timeout: Duration) async throws -> Int {
-        let eventLoop = group.next()
-        let promise = eventLoop.makePromise(of: Int.self)
         let context = self.context
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(timeout))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // nil host name: the certificate is checked against the peer's IP address.
-                    let tls = try NIOSSLClientHandler(context: context, serverHostname: nil)
-                    try channel.pipeline.syncOperations.addHandler(tls)
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(
-                        StatusHandler(promise: promise, hostHeader: "\(host):\(port)", path: path))
-                }
+        let deadline = ContinuousClock.now + timeout
+        return try await withCheckedThrowingContinuation { continuation in
+            // OpenSSL and the blocking socket calls run on a short-lived thread; the handshake
+            // needs more stack than a thread that only waits.
+            detachThread(stackSize: 512 * 1024) {
+                continuation.resume(with: Result {
+                    try ProbeExchange(context: context, host: host, port: port, deadline: deadline, timeout: timeout)
+                        .run(path: path)
+                })
             }
-        let channel: Channel
-        do {
-            channel = try await bootstrap.connect(host: host, port: port).get()
-        } catch {
-            promise.fail(error)
-            throw error
         }
-        let deadline = eventLoop.scheduleTask(in: TimeAmount(timeout)) { promise.fail(Timeout()) }
-        defer {
-            deadline.cancel()
-            channel.close(promise: nil)
-        }
-        return try await promise.futureResult.get()
-    }
-
-    public func shutdown() async {
-        try? await group.shutdownGracefully()
     }
 }
 
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+/// The shared client `SSL_CTX`: configured once, then only read (OpenSSL allows using one
+/// context from many threads at once), hence `@unchecked Sendable`.
+final class TLSClientContext: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(caPEM: String, certificatePEM: String, keyPEM: String) throws(ProbeError) {
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw ProbeError(.failed, "cannot create a TLS context: \(OpenSSLErrors.drain())")
+        }
+        pointer = context
+        // From here on `deinit` frees the context if a step below throws.
+        guard swiftlet_SSL_CTX_set_min_proto_version(context, swiftlet_TLS1_2_VERSION()) == 1 else {
+            throw ProbeError(.failed, "cannot require TLS 1.2: \(OpenSSLErrors.drain())")
+        }
+        _ = swiftlet_SSL_CTX_set_mode(context, swiftlet_SSL_MODE_AUTO_RETRY())
+        _ = SSL_CTX_set_options(context, UInt64(swiftlet_SSL_OP_NO_RENEGOTIATION()))
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+
+        let authorities = try PEM.certificates(caPEM, what: "CA certificate")
+        defer { authorities.forEach { X509_free($0) } }
+        let store = SSL_CTX_get_cert_store(context)
+        for authority in authorities where X509_STORE_add_cert(store, authority) != 1 {
+            throw ProbeError(.failed, "cannot trust the CA certificate: \(OpenSSLErrors.drain())")
+        }
+
+        let chain = try PEM.certificates(certificatePEM, what: "client certificate")
+        defer { chain.forEach { X509_free($0) } }
+        guard SSL_CTX_use_certificate(context, chain[0]) == 1 else {
+            throw ProbeError(.failed, "cannot use the client certificate: \(OpenSSLErrors.drain())")
+        }
+        for intermediate in chain.dropFirst() where swiftlet_SSL_CTX_add1_chain_cert(context, intermediate) != 1 {
+            throw ProbeError(.failed, "cannot use the client certificate chain: \(OpenSSLErrors.drain())")
+        }
+        let key = try PEM.privateKey(keyPEM)
+        defer { EVP_PKEY_free(key) }
+        guard SSL_CTX_use_PrivateKey(context, key) == 1, SSL_CTX_check_private_key(context) == 1 else {
+            throw ProbeError(.failed, "the client key does not match the client certificate: \(OpenSSLErrors.drain())")
+        }
+        // ALPN: the components' servers speak HTTP/2 too; this client only HTTP/1.1.
+        let alpn: [UInt8] = [8] + Array("http/1.1".utf8)
+        _ = SSL_CTX_set_alpn_protos(context, alpn, UInt32(alpn.count))
+    }
+
+    deinit { SSL_CTX_free(pointer) }
+}
+
+/// PEM text to OpenSSL objects.
+enum PEM {
+    /// Every certificate in `text`, in order (at least one); the caller frees them.
+    static func certificates(_ text: String, what: String) throws(ProbeError) -> [OpaquePointer] {
+        var result: [OpaquePointer] = []
+        let bytes = Array(text.utf8)
+        ERR_clear_error()
+        bytes.withUnsafeBytes { raw in
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return }
+            defer { BIO_free(bio) }
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) { result.append(certificate) }
+        }
+        // Reading past the last certificate leaves a "no start line" error behind.
+        ERR_clear_error()
+        guard !result.isEmpty else { throw ProbeError(.failed, "no \(what) in the PEM text") }
+        return result
+    }
+
+    /// The first private key in `text`; the caller frees it.
+    static func privateKey(_ text: String) throws(ProbeError) -> OpaquePointer {
+        let bytes = Array(text.utf8)
+        ERR_clear_error()
+        let key: OpaquePointer? = bytes.withUnsafeBytes { raw in
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+        }
+        guard let key else { throw ProbeError(.failed, "no private key in the PEM text: \(OpenSSLErrors.drain())") }
+        return key
     }
 }
 
-/// Sends one GET and completes the promise with the response status at the end of the response.
-private final class StatusHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
-
-    private let promise: EventLoopPromise<Int>
-    private let hostHeader: String
-    private let path: String
-    private var status: Int?
-
-    init(promise: EventLoopPromise<Int>, hostHeader: String, path: String) {
-        self.promise = promise
-        self.hostHeader = hostHeader
-        self.path = path
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Host", value: hostHeader)
-        headers.add(name: "User-Agent", value: "swiftlet-supervisor")
-        headers.add(name: "Connection", value: "close")
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        context.fireChannelActive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            status = Int(head.status.code)
-        case .body:
-            break
-        case .end:
-            if let status { promise.succeed(status) } else { promise.fail(ReadinessProbe.ConnectionClosed()) }
-            context.close(promise: nil)
+/// OpenSSL's per-thread error queue as text.
+enum OpenSSLErrors {
+    /// The reasons queued on this thread, oldest first, joined with "; " (and the queue emptied).
+    static func drain() -> String {
+        var reasons: [String] = []
+        while true {
+            let code = ERR_get_error()
+            guard code != 0 else { break }
+            if let reason = ERR_reason_error_string(code) {
+                reasons.append(String(cString: reason))
+            } else {
+                var buffer = [CChar](repeating: 0, count: 256)
+                ERR_error_string_n(code, &buffer, buffer.count)
+                reasons.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
         }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        promise.fail(error)
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(ReadinessProbe.ConnectionClosed())
-        context.fireChannelInactive()
+        return reasons.isEmpty ? "unknown error" : reasons.joined(separator: "; ")
     }
 }

@@ -135,8 +135,8 @@ public func wallClockSeconds() -> Double {
 }
 
 /// Runs `body` on a new detached thread (for blocking calls such as `waitpid` that must not occupy
-/// the cooperative pool).
-public func detachThread(_ body: @escaping @Sendable () -> Void) {
+/// the cooperative pool). `stackSize` is virtual memory; only the pages a thread touches are resident.
+public func detachThread(stackSize: Int = 256 * 1024, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -145,8 +145,8 @@ public func detachThread(_ body: @escaping @Sendable () -> Void) {
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    // Small stacks: these threads only wait.
-    pthread_attr_setstacksize(&attributes, 256 * 1024)
+    // Small stacks by default: most of these threads only wait.
+    pthread_attr_setstacksize(&attributes, stackSize)
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(&thread, &attributes, { raw in

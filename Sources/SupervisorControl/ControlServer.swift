@@ -3,8 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NIOCore
-import NIOPosix
+import Dispatch
 
 /// The supervisor's control socket: a unix stream socket answering one JSON request per line
 /// with one JSON response per line (see `ControlRequest`, `ControlResponse`).
@@ -15,19 +14,30 @@ import NIOPosix
 ///
 /// Robustness: a line longer than `maxRequestBytes` gets an error and the connection is closed;
 /// malformed JSON and unknown ops get an error response and the connection stays open.
+///
+/// Plain blocking sockets on threads of their own: one accepting, one per connection (clients are
+/// a person at a terminal or a script, a handful at most). Each request goes to the async
+/// `ControlHandler` in a task while the connection's thread waits, so Swift's cooperative pool is
+/// never blocked. No event loop library: this runs in the supervisor, which must stay small.
 public final class ControlServer: Sendable {
     /// The default request size limit.
     public static let defaultMaxRequestBytes = 64 * 1024
 
     /// The socket's path.
     public let path: String
-    private let channel: any Channel
-    private let serving: Task<Void, Never>
+    private let listener: Int32
+    /// A pipe whose write end wakes the accepting thread on `stop()`.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let connections = ConnectionRegistry()
+    /// The accepting thread and every connection's thread; `stop()` waits for all of them.
+    private let threads = DispatchGroup()
 
-    private init(path: String, channel: any Channel, serving: Task<Void, Never>) {
+    private init(path: String, listener: Int32, wakeRead: Int32, wakeWrite: Int32) {
         self.path = path
-        self.channel = channel
-        self.serving = serving
+        self.listener = listener
+        self.wakeRead = wakeRead
+        self.wakeWrite = wakeWrite
     }
 
     /// `<run-dir>/swiftlet.sock`.
@@ -43,49 +53,64 @@ public final class ControlServer: Sendable {
     public static func start(
         path: String,
         handler: some ControlHandler,
-        maxRequestBytes: Int = defaultMaxRequestBytes,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maxRequestBytes: Int = defaultMaxRequestBytes
     ) async throws -> ControlServer {
         try ControlSocketFile.prepareDirectory(of: path)
         try ControlSocketFile.removeStale(at: path)
-        let serverChannel: NIOAsyncChannel<ControlConnection, Never>
+        let listener: Int32
         do {
-            serverChannel = try await ServerBootstrap(group: group)
-                .serverChannelOption(ChannelOptions.backlog, value: 32)
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
-                    ControlConnection.make(channel, maxRequestBytes: maxRequestBytes)
-                }
+            listener = try UnixSocket.listen(path, backlog: 32)
         } catch {
             // Two servers racing past the stale check: the loser finds the path taken.
-            if ControlSocketProbe.probe(path) == .live { throw ControlServerError.alreadyRunning(path) }
-            throw ControlServerError("cannot listen on \(path): \(error)")
+            if error.errno == EADDRINUSE, ControlSocketProbe.probe(path) == .live { throw ControlServerError.alreadyRunning(path) }
+            throw ControlServerError("cannot listen on \(path): \(error.message)")
         }
         do {
             try ControlSocketFile.restrict(path)
         } catch {
-            try? await serverChannel.channel.close()
+            close(listener)
+            unlink(path)
             throw error
         }
-        let ownUID = UInt32(geteuid())
-        let serving = Task<Void, Never> {
-            _ = try? await serverChannel.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask {
-                            await connection.serve(handler: handler, serverUID: ownUID, maxRequestBytes: maxRequestBytes)
-                        }
-                    }
-                }
-            }
+        var pipeEnds: [Int32] = [0, 0]
+        // (No pipe2 in Swift's Glibc: the flags are set after.)
+        guard pipe(&pipeEnds) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(listener)
+            unlink(path)
+            throw ControlServerError("cannot create a pipe for the control server: \(message)")
         }
-        return ControlServer(path: path, channel: serverChannel.channel, serving: serving)
+        for end in pipeEnds {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        let server = ControlServer(path: path, listener: listener, wakeRead: pipeEnds[0], wakeWrite: pipeEnds[1])
+        let handler: any ControlHandler = handler
+        server.threads.enter()
+        spawnThread {
+            server.acceptConnections(handler: handler, maxRequestBytes: maxRequestBytes)
+            server.threads.leave()
+        }
+        return server
     }
 
-    /// Stops accepting, closes open connections and removes the socket file.
+    /// Stops accepting, closes open connections (a request in progress is abandoned: its client
+    /// sees the connection close) and removes the socket file. Returns once every thread finished.
+    /// Calling it again only waits for the threads.
     public func stop() async {
-        try? await channel.close()
-        serving.cancel()
-        await serving.value
+        let first = connections.stopAll()
+        if first {
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            threads.notify(queue: .global()) { continuation.resume() }
+        }
+        // Closed only now that the accepting thread no longer polls them.
+        guard first else { return }
+        close(listener)
+        close(wakeRead)
+        close(wakeWrite)
         // Remove only our own socket: a successor may already have bound a new one at the path.
         var info = stat()
         if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, ControlSocketProbe.probe(path) != .live {
@@ -97,60 +122,57 @@ public final class ControlServer: Sendable {
     public static func isAllowed(peerUID: UInt32, serverUID: UInt32) -> Bool {
         peerUID == 0 || peerUID == serverUID
     }
-}
 
-/// `struct ucred` of `<sys/socket.h>`, which Swift does not see (it needs `_GNU_SOURCE`):
-/// the peer's pid, uid and gid as `SO_PEERCRED` returns them.
-struct PeerCredentials: Sendable {
-    var pid: Int32 = 0
-    var uid: UInt32 = 0
-    var gid: UInt32 = 0
-}
-
-/// One accepted client with the user id the kernel reported for it.
-struct ControlConnection: Sendable {
-    let peerUID: UInt32?
-    let channel: NIOAsyncChannel<ControlFrame, ByteBuffer>
-
-    static func make(_ channel: any Channel, maxRequestBytes: Int) -> EventLoopFuture<ControlConnection> {
-        let credentials: EventLoopFuture<UInt32?>
-        if let provider = channel as? any SocketOptionProvider {
-            credentials = provider.unsafeGetSocketOption(
-                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)
-            ).map { (credentials: PeerCredentials) -> UInt32? in credentials.uid }
-            .recover { _ in nil }
-        } else {
-            credentials = channel.eventLoop.makeSucceededFuture(nil)
-        }
-        return credentials.flatMapThrowing { uid in
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(ControlLineDecoder(maxLength: maxRequestBytes)))
-            return ControlConnection(
-                peerUID: uid, channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel))
-        }
-    }
-
-    func serve(handler: some ControlHandler, serverUID: UInt32, maxRequestBytes: Int) async {
-        try? await channel.executeThenClose { inbound, outbound in
-            // Without credentials nobody can be vouched for, so the connection is refused too.
-            guard let peerUID, ControlServer.isAllowed(peerUID: peerUID, serverUID: serverUID) else {
-                let refusal = ControlResponse.failure(ControlError.permissionDenied(uid: peerUID ?? UInt32.max).message)
-                try await outbound.write(ByteBuffer(bytes: refusal.encodedLine()))
+    /// The accepting thread: waits for a client or the wake-up pipe, and gives every client a
+    /// thread of its own.
+    private func acceptConnections(handler: any ControlHandler, maxRequestBytes: Int) {
+        let serverUID = UInt32(geteuid())
+        var descriptors = [
+            pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        while !connections.isStopped {
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
                 return
             }
-            for try await frame in inbound {
-                switch frame {
-                case .line(var line):
-                    let bytes = line.readBytes(length: line.readableBytes) ?? []
-                    // Blank lines (e.g. a client's `\r\n` habit or a keep-alive) are not requests.
-                    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                    let response = await ControlDispatcher.respond(to: bytes, handler: handler)
-                    try await outbound.write(ByteBuffer(bytes: response.encodedLine()))
-                case .tooLong:
-                    let response = ControlResponse.failure(ControlError.requestTooLarge(limit: maxRequestBytes).message)
-                    try await outbound.write(ByteBuffer(bytes: response.encodedLine()))
+            if descriptors[1].revents != 0 { return }
+            guard descriptors[0].revents & Int16(POLLIN) != 0 else {
+                if descriptors[0].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { return }
+                continue
+            }
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                switch errno {
+                case EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: let it pass rather than spin.
+                    usleep(100_000)
+                    continue
+                default:
                     return
                 }
+            }
+            // No accept4 in Swift's Glibc; children close inherited descriptors anyway.
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            guard let connection = connections.add(fd) else {
+                close(fd)
+                return
+            }
+            let connections = self.connections
+            threads.enter()
+            spawnThread { [threads] in
+                ControlConnection(
+                    fd: fd, answered: connection.answered, connections: connections,
+                    maxRequestBytes: maxRequestBytes
+                ).serve(handler: handler, serverUID: serverUID)
+                // Unregistered before the descriptor is closed, so `stop()` never shuts down a
+                // descriptor number reused by someone else.
+                connections.remove(connection.id)
+                close(fd)
+                threads.leave()
             }
         }
     }

@@ -99,7 +99,7 @@ public enum ControlSocketProbe {
     }
 }
 
-/// Blocking unix stream socket helpers shared by the client and the probe.
+/// Unix stream socket helpers shared by the client, the server and the probe.
 enum UnixSocket {
     struct Failure: Error {
         let errno: Int32
@@ -109,21 +109,8 @@ enum UnixSocket {
 
     /// A connected, blocking socket; the caller closes it.
     static func connect(_ path: String) throws(Failure) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { throw Failure(errno: ENAMETOOLONG, operation: "connect") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)
-        #endif
-        guard fd >= 0 else { throw Failure(errno: errno, operation: "socket") }
+        var address = try self.address(path, for: "connect")
+        let fd = try stream(nonBlocking: false)
         let result = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -132,6 +119,51 @@ enum UnixSocket {
             close(fd)
             throw Failure(errno: code, operation: "connect")
         }
+        return fd
+    }
+
+    /// A non-blocking socket bound to `path` and listening; the caller closes it and removes the file.
+    static func listen(_ path: String, backlog: Int32) throws(Failure) -> Int32 {
+        var address = try self.address(path, for: "bind")
+        let fd = try stream(nonBlocking: true)
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if bound != 0 {
+            let code = errno
+            close(fd)
+            throw Failure(errno: code, operation: "bind")
+        }
+        if Glibc.listen(fd, backlog) != 0 {
+            let code = errno
+            close(fd)
+            unlink(path)
+            throw Failure(errno: code, operation: "listen")
+        }
+        return fd
+    }
+
+    private static func address(_ path: String, for operation: String) throws(Failure) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw Failure(errno: ENAMETOOLONG, operation: operation) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return address
+    }
+
+    private static func stream(nonBlocking: Bool) throws(Failure) -> Int32 {
+        #if canImport(Glibc)
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+        #else
+        let type = SOCK_STREAM | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0)
+        #endif
+        let fd = socket(AF_UNIX, type, 0)
+        guard fd >= 0 else { throw Failure(errno: errno, operation: "socket") }
         return fd
     }
 }

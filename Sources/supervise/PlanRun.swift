@@ -36,15 +36,13 @@ struct PlanRun {
 
     private func supervise(control: DeferredControlHandler, logger: Logger) async -> Int32 {
         let probe: any HealthProbing
-        let readiness: ReadinessProbe?
         if plan.components.isEmpty {
-            (probe, readiness) = (NoProbe(), nil)
+            probe = NoProbe()
         } else {
             do {
-                let made = try ReadinessProbe(
+                probe = try ReadinessProbe(
                     caPEM: try pem(plan.probeCAFile), clientCertificatePEM: try pem(plan.probeCertificateFile),
                     clientKeyPEM: try pem(plan.probeKeyFile))
-                (probe, readiness) = (made, made)
             } catch {
                 printError("cannot set up health probes: \(error)")
                 return 1
@@ -97,9 +95,7 @@ struct PlanRun {
         let reloader = Reloader(plan: plan, planPath: planPath, supervisor: supervisor, notifier: notifier, logger: logger)
         let hangups = SignalSources(signals: [SIGHUP]) { _ in Task { await reloader.reload() } }
         defer { hangups.cancel() }
-        let code = await supervisor.run()
-        await readiness?.shutdown()
-        return code
+        return await supervisor.run()
     }
 
     private func pem(_ path: String) throws(SupervisionError) -> String {

@@ -8,8 +8,9 @@ import SwiftletInfo
 
 /// `swiftlet-supervisor --plan <file>`: the long-running half of `swiftlet server` and
 /// `swiftlet agent`, which prepare everything and exec this (same PID, so systemd's main process
-/// and its NOTIFY_SOCKET carry over). It links neither Foundation nor the certificate and YAML
-/// libraries, which keeps the one process that never restarts small.
+/// and its NOTIFY_SOCKET carry over). It links neither Foundation, SwiftNIO nor the certificate and
+/// YAML libraries (health probes use the system OpenSSL, the control socket plain POSIX sockets),
+/// which keeps the one process that never restarts small.
 let usage = """
     Usage: swiftlet-supervisor --plan <file>
 
@@ -28,6 +29,10 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     exit(code)
 }
+
+// A client that hangs up mid-answer (control socket, health probe) must cost an EPIPE, not the
+// process. Children get the default disposition back (see `ChildProcess`).
+signal(SIGPIPE, SIG_IGN)
 
 var arguments = CommandLine.arguments.dropFirst()
 var planPath: String?

@@ -95,6 +95,69 @@ import Glibc
         await server.stop()
     }
 
+    @Test func stopEndsConnectedClientsPromptly() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/swiftlet.sock"
+        let fake = FakeSupervisor()
+        await fake.holdNextRestarts()
+        let server = try await ControlServer.start(path: path, handler: fake)
+        // One idle client, and one whose restart the handler holds (as a slow restart would).
+        let idle = try ControlClient.connect(path: path, timeout: .seconds(10))
+        #expect(try await idle.request(.status).ok)
+        let busy = Task.detached { try await ControlClient.connect(path: path, timeout: .seconds(10)).request(.restart("apiserver")) }
+        while !(await fake.isRestartWaiting) { try await Task.sleep(for: .milliseconds(5)) }
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        await server.stop()
+        #expect(clock.now - started < .seconds(2))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // Both clients see their connection end rather than wait for their timeout.
+        await #expect(throws: ControlClientError.self) { try await idle.request(.status) }
+        await #expect(throws: ControlClientError.self) { try await busy.value }
+        #expect(clock.now - started < .seconds(5))
+        #expect(throws: ControlClientError.notRunning(path: path)) { try ControlClient.connect(path: path) }
+        await fake.releaseRestart()
+        // A second stop only waits (nothing left to close).
+        await server.stop()
+    }
+
+    @Test func aLastRequestWithoutNewlineIsAnswered() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/swiftlet.sock"
+        let server = try await ControlServer.start(path: path, handler: FakeSupervisor())
+        defer { Task { await server.stop() } }
+        let fd = try #require(Optional(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)))
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(connected == 0)
+        let request = Array(#"{"op":"status"}"#.utf8)
+        #expect(send(fd, request, request.count, 0) == request.count)
+        // Half-close: the request ends without a newline.
+        shutdown(fd, Int32(SHUT_WR))
+        let answer = try await offPool { () -> [UInt8] in
+            var received: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(fd, &chunk, chunk.count, 0)
+                if count <= 0 { return received }
+                received.append(contentsOf: chunk[0..<count])
+            }
+        }
+        let response = try ControlResponse.parse(answer.prefix { $0 != 0x0A })
+        #expect(response.ok)
+        #expect(response.components?.map(\.name) == ["apiserver"])
+    }
+
     @Test func peerCredentialsOfTheSameUserAreAccepted() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/swiftlet.sock"
