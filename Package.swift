@@ -42,8 +42,8 @@ let package = Package(
 
         // The system OpenSSL for the supervisor's health probes (its pages are shared system-wide,
         // unlike a bundled BoringSSL).
-        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
-                       providers: [.apt(["libssl-dev"])]),
+        // Headers only: the libraries are linked statically by Supervision (see there).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
 
         // Shared libraries.
         // The JSON value type, parser and serializer (no Foundation).
@@ -91,6 +91,10 @@ let package = Package(
         .target(name: "Supervision", dependencies: [
             "SwiftletJSON", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            // OpenSSL linked in statically: only the code the probe runs becomes resident in the
+            // supervisor (the shared libcrypto costs ~1.4 MB just to load and relocate).
+            .unsafeFlags(["-Xlinker", "-l:libssl.a", "-Xlinker", "-l:libcrypto.a"]),
         ]),
         // REST client, reflectors, informers, work queues and leader election for the components.
         .target(name: "KubeClient", dependencies: [
