@@ -64,8 +64,14 @@ struct ClusterScenario {
                 throw BenchError("only \(ready) of \(count) nodes Ready after \(scale.timeLimit) s")
             }
             try await Task.sleep(for: .milliseconds(500))
-            let nodes = try await client.list(.nodes, namespace: nil, options: ListOptions())
-            ready = nodes.items.filter(Self.isReady).count
+            // Right after the ready line a request can still fail (the first HTTP/2 stream was seen
+            // reset once); the time limit, not one failure, ends the wait.
+            do {
+                let nodes = try await client.list(.nodes, namespace: nil, options: ListOptions())
+                ready = nodes.items.filter(Self.isReady).count
+            } catch {
+                Progress.say("  listing nodes failed (\(error)); retrying")
+            }
         }
         report.nodesReadySeconds = (ContinuousClock.now - started).inSeconds
         Progress.say("  \(ready) nodes Ready after \(Format.seconds(report.nodesReadySeconds))")
