@@ -184,7 +184,7 @@ let package = Package(
         ]),
         // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
         .executableTarget(name: "bench", dependencies: [
-            "KubeStore", "SwiftletCore",
+            "KubeStore", "SwiftletCore", "KubeAPI", "KubeClient",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -103,6 +103,9 @@ public actor EventRecorder {
     let host: String?
     let logger: Logger
     private var recent: [String: (name: String, namespace: String, count: Int64, first: String, seen: Date)] = [:]
+    /// When `recent` was last pruned: pruning on every event made recording quadratic (the
+    /// scheduler records one event per pod, so 10,000 pods meant 10,000 scans of up to 10,000 entries).
+    private var lastPrune = Date.distantPast
 
     public init(client: any KubeAPIClient, component: String, host: String? = nil, logger: Logger) {
         self.client = client
@@ -119,8 +122,11 @@ public actor EventRecorder {
         let key = [namespace, name, object[path: ["metadata", "uid"]].stringValue ?? "", record.type, record.reason, record.message]
             .joined(separator: "\u{1}")
         let timestamp = Timestamp.format(now)
-        recent = recent.filter { now.timeIntervalSince($0.value.seen) < 600 }
-        if let previous = recent[key] {
+        if now.timeIntervalSince(lastPrune) >= 30 {
+            recent = recent.filter { now.timeIntervalSince($0.value.seen) < 600 }
+            lastPrune = now
+        }
+        if let previous = recent[key], now.timeIntervalSince(previous.seen) < 600 {
             let count = previous.count + 1
             let patch: JSON = ["count": .int(count), "lastTimestamp": .string(timestamp)]
             if (try? await client.patch(.events, namespace: previous.namespace, name: previous.name, patch: patch, patchType: .merge)) != nil {

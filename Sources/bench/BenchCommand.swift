@@ -16,6 +16,9 @@ struct BenchCommand: AsyncParsableCommand {
         version: SwiftletVersion.current
     )
 
+    @Argument(help: "Scenario: `api` (the API server alone; default) or `cluster` (`swiftlet server` with simulated nodes: scheduling throughput, a large Deployment, component memory).")
+    var scenario: String = "api"
+
     @Flag(help: "Scaled-down counts for a run of about 30 seconds.")
     var quick = false
 
@@ -25,8 +28,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Directory holding swiftlet-apiserver (and swiftlet). Default: the directory of this executable.")
     var serverBinDir: String?
 
-    @Option(help: "Override the number of pods created before the list measurement.")
+    @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled).")
     var pods: Int?
+
+    @Option(help: "cluster: override the number of simulated nodes (default 1,000).")
+    var nodes: Int?
+
+    @Option(help: "cluster: override the Deployment's replicas (default 1,000).")
+    var replicas: Int?
 
     @Option(help: "Override the number of watchers in the fan-out test.")
     var watchers: Int?
@@ -35,6 +44,14 @@ struct BenchCommand: AsyncParsableCommand {
     var keepTemp = false
 
     func run() async throws {
+        switch scenario {
+        case "api": try await runAPI()
+        case "cluster": try await runCluster()
+        default: throw ValidationError("unknown scenario \"\(scenario)\" (expected api or cluster)")
+        }
+    }
+
+    private func runAPI() async throws {
         var scale = quick ? Scale.quick : Scale.full
         if let pods { scale.pods = pods }
         if let watchers { scale.watchers = watchers }
@@ -54,6 +71,42 @@ struct BenchCommand: AsyncParsableCommand {
         let report: BenchReport
         do {
             report = try await BenchRun(scale: scale, binaries: binaries, work: work).run()
+        } catch {
+            Progress.say("failed: \(error)")
+            Cleanup.shared.runAll()
+            throw ExitCode.failure
+        }
+        Cleanup.shared.runAll()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            FileHandle.standardError.write(Data(report.table().utf8))
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+
+    private func runCluster() async throws {
+        var scale = quick ? ClusterScale.quick : ClusterScale.full
+        if let pods { scale.pods = pods }
+        if let nodes { scale.nodes = nodes }
+        if let replicas { scale.replicas = replicas }
+        let binDir = serverBinDir ?? Self.executableDirectory()
+        let swiftlet = "\(binDir)/swiftlet"
+        for name in ["swiftlet", "swiftlet-supervisor", "swiftlet-apiserver", "swiftlet-scheduler", "swiftlet-controllers", "swiftlet-kubelet"]
+        where !FileManager.default.isExecutableFile(atPath: "\(binDir)/\(name)") {
+            throw ValidationError("no \(name) in \(binDir); build it (swift build -c release --product \(name)) or pass --server-bin-dir")
+        }
+        Cleanup.shared.installSignalHandlers()
+        var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
+        let work = String(cString: made)
+        if !keepTemp { Cleanup.shared.register(directory: work) }
+        Progress.say("work directory \(work); server \(swiftlet)")
+        let report: ClusterReport
+        do {
+            report = try await ClusterScenario(binary: swiftlet, work: work, scale: scale).run()
         } catch {
             Progress.say("failed: \(error)")
             Cleanup.shared.runAll()

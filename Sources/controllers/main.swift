@@ -42,7 +42,12 @@ struct Command: AsyncParsableCommand {
         let config = loaded
         let client: HTTPClient
         do {
-            client = try HTTPClient(kubeconfigPath: config.kubeconfig, userAgent: "swiftlet-controllers")
+            var clientConfig = try ClientConfig.load(kubeconfigPath: config.kubeconfig, userAgent: "swiftlet-controllers")
+            // A ReplicaSet of 1,000 pods is 1,000 creates plus as many events, then status updates:
+            // at the client default of 50 qps that alone takes 40 s.
+            clientConfig.qps = 500
+            clientConfig.burst = 1_000
+            client = try HTTPClient(config: clientConfig)
         } catch {
             throw ValidationError("cannot load kubeconfig \(config.kubeconfig): \(error)")
         }

@@ -57,7 +57,7 @@ struct KubeletCommand: AsyncParsableCommand {
         let nodeName = config.nodeName ?? ProcessInfo.processInfo.hostName.lowercased()
         let client: HTTPClient
         do {
-            client = try makeAPIClient(kubeconfig: config.kubeconfig)
+            client = try makeAPIClient(kubeconfig: config.kubeconfig, nodes: config.simulatedNodes)
         } catch {
             fail("cannot create the API client from \(config.kubeconfig): \(error)")
         }
