@@ -1,0 +1,49 @@
+import Foundation
+import SwiftletCore
+import Testing
+
+@Suite struct ComponentConfigTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("component-\(UUID().uuidString).json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func roundTripsAndKeepsDefaultsForMissingKeys() throws {
+        var config = ComponentConfig(kubeconfig: "/k", tlsCertFile: "/c", tlsKeyFile: "/k.pem", clientCAFile: "/ca")
+        config.controllers = ["deployment", "-job"]
+        config.simulatedNodes = 3
+        let path = try write("")
+        defer { unlink(path) }
+        try config.write(to: path)
+        #expect(try ComponentConfig.load(path: path) == config)
+
+        let minimal = try write(#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca"}"#)
+        defer { unlink(minimal) }
+        let loaded = try ComponentConfig.load(path: minimal)
+        #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca"}"#, "missing key kubeconfig"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","securePort":70000}"#, "securePort: 70000 is not a port (0-65535)"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","simulatedNodes":-1}"#, "simulatedNodes: must not be negative"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","leaderElect":"yes"}"#, "leaderElect:"),
+        ("not json", "invalid config file"),
+    ])
+    func badFilesNameTheProblem(text: String, message: String) throws {
+        let path = try write(text)
+        defer { unlink(path) }
+        do {
+            _ = try ComponentConfig.load(path: path)
+            Issue.record("\(text) was accepted")
+        } catch let error as ConfigError {
+            #expect(error.description.contains(path))
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect(throws: ConfigError.self) { try ComponentConfig.load(path: "/nonexistent/scheduler.json") }
+    }
+}
