@@ -24,6 +24,7 @@ public enum ControllerLoops {
         case .nodelifecycle: return nodeLifecycle(ctx)
         case .nodeipam: return try nodeIPAM(ctx)
         case .disruption: return disruption(ctx)
+        case .podgc: return podGC(ctx)
         }
     }
 }

@@ -17,6 +17,7 @@ public enum ControllerName: String, CaseIterable, Sendable, Hashable, Comparable
     case nodelifecycle
     case nodeipam
     case disruption
+    case podgc
 
     public static func < (lhs: ControllerName, rhs: ControllerName) -> Bool { lhs.rawValue < rhs.rawValue }
 

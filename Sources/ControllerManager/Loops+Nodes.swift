@@ -86,3 +86,37 @@ extension ControllerLoops {
         return loop
     }
 }
+
+extension ControllerLoops {
+    /// Pod garbage collection of orphans: pods bound to nodes that no longer exist. One key; node
+    /// deletions and pods bound to unknown nodes trigger it, and it runs every 20 s.
+    static func podGC(_ ctx: ControllerContext) -> ControllerLoop {
+        let nodes = ctx.informers.informer(for: .nodes)
+        let pods = ctx.informers.informer(for: .pods)
+        let loop = ControllerLoop(name: .podgc, workers: 1, logger: ctx.logger) { _ in
+            let known = Set(nodes.cache.list().map { Owners.name($0) })
+            let all = pods.cache.list()
+            var gone: Set<String> = []
+            for node in PodGarbageCollector.missingNodes(pods: all, knownNodes: known) {
+                do {
+                    _ = try await ctx.client.get(.nodes, namespace: nil, name: node, subresource: nil)
+                } catch let error as StatusError where error.code == 404 {
+                    gone.insert(node)
+                }
+            }
+            let actions = PodGarbageCollector.deleteOrphans(pods: all, goneNodes: gone)
+            try await ctx.perform(actions)
+            return .seconds(20)
+        }
+        nodes.onDelete { _ in loop.enqueue(podGCKey) }
+        pods.onAdd { pod in
+            if let node = pod["spec"]["nodeName"].stringValue, !node.isEmpty, nodes.cache.get(key: node) == nil {
+                loop.enqueue(podGCKey)
+            }
+        }
+        loop.enqueue(podGCKey)
+        return loop
+    }
+
+    static let podGCKey = "orphans"
+}

@@ -208,8 +208,10 @@ def test_daemonset_follows_a_joining_node(cluster):
     def on_joiner():
         return [p for p in get_json(cluster, "pods", "-l", "app=follow")["items"] if p["spec"].get("nodeName") == "joiner"]
     wait_for(on_joiner, message="a DaemonSet pod bound to the new node")
-    cluster.kubectl("delete", "daemonset", "follow")
+    # The node leaves: the pod garbage collector removes the pod nobody can stop any more.
     cluster.kubectl("delete", "node", "joiner")
+    wait_for(lambda: not on_joiner(), message="the pod of the removed node deleted")
+    cluster.kubectl("delete", "daemonset", "follow")
 
 
 def test_killing_controllers_and_scheduler_mid_rollout_loses_nothing(cluster):
