@@ -33,6 +33,17 @@ public final class ObjectCache: Sendable {
     let state: Mutex<State>
 
     /// A cache with the built-in indexes plus `indexers`.
+    /// The object as cached: without `metadata.managedFields`, which no component reads and which
+    /// is a third of a typical pod's JSON. (An update sent without the field keeps the stored
+    /// entries, so objects from the cache are still safe to PUT back.)
+    public static func slim(_ object: JSON) -> JSON {
+        guard case .object(var root) = object, case .object(var metadata)? = root["metadata"],
+              metadata["managedFields"] != nil else { return object }
+        metadata.removeValue(forKey: "managedFields")
+        root["metadata"] = .object(metadata)
+        return .object(root)
+    }
+
     public init(indexers: [String: IndexFunction] = [:]) {
         var state = State()
         state.indexers = ObjectCache.builtInIndexers.merging(indexers) { _, custom in custom }
@@ -132,6 +143,7 @@ public final class ObjectCache: Sendable {
     @discardableResult
     public func upsert(_ object: JSON) -> CacheDelta? {
         guard let key = ObjectCache.key(for: object) else { return nil }
+        let object = ObjectCache.slim(object)
         return state.withLock { s in
             let old = s.items[key]
             s.store(key, object)
@@ -159,7 +171,7 @@ public final class ObjectCache: Sendable {
         var order: [String] = []
         for object in objects {
             guard let key = ObjectCache.key(for: object) else { continue }
-            if fresh.updateValue(object, forKey: key) == nil { order.append(key) }
+            if fresh.updateValue(ObjectCache.slim(object), forKey: key) == nil { order.append(key) }
         }
         return state.withLock { s in
             var deltas: [CacheDelta] = []

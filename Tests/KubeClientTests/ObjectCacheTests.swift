@@ -148,3 +148,21 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(api.listCalls.count == 2)
     }
 }
+
+@Suite struct ObjectCacheSlimTests {
+    @Test func managedFieldsAreNotCachedAndOrderIsKept() throws {
+        let cache = ObjectCache()
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod",
+                         "metadata": ["name": "p", "namespace": "default", "managedFields": [["manager": "kubectl"]], "uid": "u"],
+                         "spec": ["nodeName": "n1"]]
+        _ = cache.upsert(pod)
+        let cached = try #require(cache.get(namespace: "default", name: "p"))
+        #expect(cached["metadata"]["managedFields"].isNull)
+        #expect(cached["metadata"]["uid"] == "u")
+        #expect(cached.objectValue?.keys.map { $0 } == ["apiVersion", "kind", "metadata", "spec"])
+        #expect(cached["metadata"].objectValue?.keys.map { $0 } == ["name", "namespace", "uid"])
+        _ = cache.replace(with: [pod])
+        #expect(cache.get(namespace: "default", name: "p")?["metadata"]["managedFields"].isNull == true)
+        #expect(cache.byIndex(ObjectCache.nodeNameIndex, "n1").count == 1)
+    }
+}
