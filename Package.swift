@@ -83,7 +83,7 @@ let package = Package(
         ]),
         // The supervisor's control socket: wire protocol, server, client and CLI helpers.
         // Foundation- and NIO-free: the server side runs in the long-lived swiftlet-supervisor process.
-        .target(name: "SupervisorControl", dependencies: ["SwiftletJSON"]),
+        .target(name: "SupervisorControl", dependencies: ["SwiftletJSON", "Supervision"]),
         // The CLI verbs' helpers: status tables, logs, check-config, kubectl passthrough.
         .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "SwiftletCore"]),
         // The supervisor's process control and orchestration (no component code).

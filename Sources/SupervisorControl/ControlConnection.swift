@@ -162,24 +162,3 @@ final class ConnectionRegistry: Sendable {
         }
     }
 }
-
-/// Runs `body` on a new detached thread with a small stack (the connection threads only copy
-/// bytes and wait); inline when no thread can be created, rather than lose the work.
-func spawnThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    pthread_attr_setstacksize(&attributes, 256 * 1024)
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(&thread, &attributes, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, box)
-    if result != 0 { Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body() }
-}

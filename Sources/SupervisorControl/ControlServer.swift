@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Dispatch
+import Supervision
 
 /// The supervisor's control socket: a unix stream socket answering one JSON request per line
 /// with one JSON response per line (see `ControlRequest`, `ControlResponse`).
@@ -87,7 +88,7 @@ public final class ControlServer: Sendable {
         let server = ControlServer(path: path, listener: listener, wakeRead: pipeEnds[0], wakeWrite: pipeEnds[1])
         let handler: any ControlHandler = handler
         server.threads.enter()
-        spawnThread {
+        detachThread {
             server.acceptConnections(handler: handler, maxRequestBytes: maxRequestBytes)
             server.threads.leave()
         }
@@ -163,7 +164,7 @@ public final class ControlServer: Sendable {
             }
             let connections = self.connections
             threads.enter()
-            spawnThread { [threads] in
+            detachThread { [threads] in
                 ControlConnection(
                     fd: fd, answered: connection.answered, connections: connections,
                     maxRequestBytes: maxRequestBytes

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The typed configuration file `swiftlet server` writes for `swiftlet-apiserver`.
-public struct APIServerConfig: Codable, Sendable, Equatable {
+public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {
     public var bindAddress: String = "0.0.0.0"
     /// 0 picks a free port; the chosen one is written to `portFile` when set.
     public var securePort: Int = 6443
@@ -62,19 +62,28 @@ public struct APIServerConfig: Codable, Sendable, Equatable {
         logLevel = try value(.logLevel, logLevel)
         eventLoopThreads = try c.decodeIfPresent(Int.self, forKey: .eventLoopThreads)
     }
+}
 
-    /// Reads a config file (JSON) and reports a clear error for a missing or malformed one.
-    public static func load(path: String) throws -> APIServerConfig {
+/// A typed component configuration file (JSON) that `swiftlet server` writes and a component reads.
+public protocol JSONConfigFile: Codable {}
+
+extension JSONConfigFile {
+    /// Reads a config file and reports a clear error naming the file (and the key) for a missing or
+    /// malformed one.
+    public static func load(path: String) throws -> Self {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("cannot read config file \(path)")
         }
         do {
-            return try JSONDecoder().decode(APIServerConfig.self, from: data)
+            return try JSONDecoder().decode(Self.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigError("invalid config file \(path): \(ConfigError.describe(error))")
         } catch {
             throw ConfigError("invalid config file \(path): \(error)")
         }
     }
 
+    /// Writes the file atomically, pretty-printed with sorted keys.
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -3,7 +3,7 @@ import Foundation
 /// The typed configuration file `swiftlet server` writes for the scheduler, the controllers and
 /// the kubelet (`<data-dir>/server/etc/<component>.json`). Fields a component does not use are
 /// ignored by it; missing keys keep their defaults so older files stay valid.
-public struct ComponentConfig: Codable, Sendable, Equatable {
+public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// Kubeconfig with the component's client certificate.
     public var kubeconfig: String
     /// Address of the component's own HTTPS endpoints (`/healthz`, `/readyz`, `/livez`, `/metrics`).
@@ -79,26 +79,6 @@ public struct ComponentConfig: Codable, Sendable, Equatable {
         guard simulatedNodes >= 0 else {
             throw DecodingError.dataCorruptedError(forKey: .simulatedNodes, in: c, debugDescription: "must not be negative")
         }
-    }
-
-    /// Reads a config file (JSON); errors name the file and the problem.
-    public static func load(path: String) throws -> ComponentConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("cannot read config file \(path)")
-        }
-        do {
-            return try JSONDecoder().decode(ComponentConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw ConfigError("invalid config file \(path): \(ConfigError.describe(error))")
-        } catch {
-            throw ConfigError("invalid config file \(path): \(error)")
-        }
-    }
-
-    public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// `<hostname>_<pid>`, client-go's default leader-election identity shape.
