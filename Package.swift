@@ -77,6 +77,7 @@ let package = Package(
         // The version every executable reports (no dependencies).
         .target(name: "SwiftletInfo"),
         .target(name: "SwiftletCore", dependencies: [
+            "CMalloc",
             "KubeAPI", "SwiftletInfo",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import KubeStore
+import SwiftletCore
 
 extension APIServer {
     func get(_ context: RequestContext, _ target: ResourceTarget) async throws -> Int {

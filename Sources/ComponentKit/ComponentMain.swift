@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Logging
 import SwiftletCore
+import SwiftletJSON
 
 /// What every component executable does around its work: a logger at the configured level, the
 /// health endpoints, and a clean stop on SIGTERM/SIGINT (the work task is cancelled and awaited).
@@ -13,6 +14,9 @@ public enum ComponentMain {
         component: String, config: ComponentConfig,
         work: @escaping @Sendable (_ health: HealthChecks, _ logger: Logger) async throws -> Void
     ) async throws {
+        MemoryTuning.limitArenas()
+        MemoryTuning.trimPeriodically(every: 10)
+        JSONStringInterning.enable()
         let logger = makeLogger(component: component, level: config.logLevel)
         let checks = HealthChecks()
         let health = try await HealthServer.start(config: config, checks: checks, logger: logger)

@@ -48,6 +48,7 @@ public final class ControllerManager: Sendable {
                 now: @escaping @Sendable () -> Date = { Date() }) throws(ControllerManagerError) {
         self.options = options
         let informers = SharedInformerFactory(client: client)
+        informers.setTransform(CacheProjections.pod, for: .pods)
         context = ControllerContext(client: client, informers: informers, options: options, logger: logger, now: now)
         var loops: [ControllerName: ControllerLoop] = [:]
         for name in options.enabled.sorted() {

@@ -4,6 +4,10 @@ import Synchronization
 /// Computes the values under which an object is indexed (none: not indexed).
 public typealias IndexFunction = @Sendable (JSON) -> [String]
 
+/// Turns an object as received into the form a cache keeps (client-go's `TransformFunc`). It must
+/// keep `metadata.name`/`namespace` and whatever the cache's indexes and readers use.
+public typealias ObjectTransform = @Sendable (JSON) -> JSON
+
 /// What a write to an `ObjectCache` changed; informers turn these into handler calls.
 public enum CacheDelta: Sendable, Hashable {
     case added(JSON)
@@ -28,6 +32,7 @@ public final class ObjectCache: Sendable {
         var indexers: [String: IndexFunction] = [:]
         /// index name -> index value -> keys.
         var indices: [String: [String: Set<String>]] = [:]
+        var transform: ObjectTransform = ObjectCache.slim
     }
 
     let state: Mutex<State>
@@ -44,8 +49,9 @@ public final class ObjectCache: Sendable {
         return .object(root)
     }
 
-    public init(indexers: [String: IndexFunction] = [:]) {
+    public init(indexers: [String: IndexFunction] = [:], transform: ObjectTransform? = nil) {
         var state = State()
+        if let transform { state.transform = transform }
         state.indexers = ObjectCache.builtInIndexers.merging(indexers) { _, custom in custom }
         for name in state.indexers.keys { state.indices[name] = [:] }
         self.state = Mutex(state)
@@ -139,14 +145,25 @@ public final class ObjectCache: Sendable {
         }
     }
 
+    /// Sets what the cache keeps of each object from now on (default: `slim`). A component that
+    /// reads a few fields of many objects keeps just those (the scheduler keeps a few hundred bytes
+    /// of each pod instead of the whole object). Set it before the informer starts: objects already
+    /// stored are not re-transformed.
+    public func setTransform(_ transform: @escaping ObjectTransform) {
+        state.withLock { $0.transform = transform }
+    }
+
     /// Inserts or replaces an object; returns what changed (nil for an object without a name).
+    /// The delta carries the object as received as `new`/added, and the cached (transformed) form
+    /// as `old`; only the transformed form is kept.
     @discardableResult
     public func upsert(_ object: JSON) -> CacheDelta? {
         guard let key = ObjectCache.key(for: object) else { return nil }
-        let object = ObjectCache.slim(object)
+        let transform = state.withLock { $0.transform }
+        let stored = transform(object)
         return state.withLock { s in
             let old = s.items[key]
-            s.store(key, object)
+            s.store(key, stored)
             return old.map { .updated(old: $0, new: object) } ?? .added(object)
         }
     }
@@ -166,12 +183,14 @@ public final class ObjectCache: Sendable {
     /// Replaces the whole content with `objects` (a fresh list) and returns the differences:
     /// deletes (with the last known object) for keys that disappeared, adds for new keys, and
     /// updates for objects whose content changed. Unchanged objects produce nothing.
+    /// Handlers get objects as listed for adds and updates, as with `upsert`.
     public func replace(with objects: [JSON]) -> [CacheDelta] {
-        var fresh: [String: JSON] = [:]
+        let transform = state.withLock { $0.transform }
+        var fresh: [String: (received: JSON, stored: JSON)] = [:]
         var order: [String] = []
         for object in objects {
             guard let key = ObjectCache.key(for: object) else { continue }
-            if fresh.updateValue(ObjectCache.slim(object), forKey: key) == nil { order.append(key) }
+            if fresh.updateValue((object, transform(object)), forKey: key) == nil { order.append(key) }
         }
         return state.withLock { s in
             var deltas: [CacheDelta] = []
@@ -182,11 +201,11 @@ public final class ObjectCache: Sendable {
             for key in order {
                 guard let object = fresh[key] else { continue }
                 if let old = s.items[key] {
-                    if old != object { deltas.append(.updated(old: old, new: object)) }
+                    if old != object.stored { deltas.append(.updated(old: old, new: object.received)) }
                 } else {
-                    deltas.append(.added(object))
+                    deltas.append(.added(object.received))
                 }
-                s.store(key, object)
+                s.store(key, object.stored)
             }
             return deltas
         }

@@ -79,6 +79,7 @@ public final class SchedulerDriver: Sendable {
         guard await classes.waitForSync() else { return false }
 
         let nodes = factory.informer(for: .nodes)
+        nodes.cache.setTransform(CacheProjections.node)
         nodes.addEventHandler(ResourceEventHandler(
             onAdd: { [self] object in update { $0.applyNode(object, now: $1) } },
             onUpdate: { [self] old, object in update { $0.applyNode(object, old: old, now: $1) } },
@@ -93,6 +94,7 @@ public final class SchedulerDriver: Sendable {
         guard await nodes.waitForSync(), await namespaces.waitForSync() else { return false }
 
         let pods = factory.informer(for: .pods)
+        pods.cache.setTransform(CacheProjections.pod)
         pods.addEventHandler(ResourceEventHandler(
             onAdd: { [self] object in update { $0.applyPod(object, now: $1) } },
             onUpdate: { [self] old, object in update { $0.applyPod(object, old: old, now: $1) } },

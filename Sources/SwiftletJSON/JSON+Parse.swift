@@ -35,6 +35,8 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// Read once per document: `JSONStringInterning.enable()` applies to parses started after it.
+    let interning = JSONStringInterning.isEnabled
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -130,7 +132,9 @@ struct JSONParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let s = interning && JSONStringInterning.lengths.contains(run.count)
+                    ? JSONStringInterning.string(run) : String(decoding: run, as: UTF8.self)
                 index += 1
                 return s
             }

@@ -69,7 +69,8 @@ public enum NodeLifecycleController {
         let onNode = pods.filter { PodState.nodeName($0) == name }
         if ready == "Unknown" {
             for pod in onNode where PodState.isReady(pod) && !Meta.isDeleting(pod) {
-                result.actions.append(.updateStatus(.pods, namespace: Meta.namespace(pod), object: markPodNotReady(pod, now: now)))
+                result.actions.append(.patch(.pods, namespace: Meta.namespace(pod), name: Meta.name(pod),
+                                             patch: notReadyPatch(now: now), patchType: .strategic, subresource: "status"))
             }
         }
 
@@ -139,14 +140,9 @@ public enum NodeLifecycleController {
         return (["spec": ["taints": value]], value)
     }
 
-    static func markPodNotReady(_ pod: JSON, now: Date) -> JSON {
-        var updated = pod
-        var conditions = pod["status"]["conditions"].arrayValue ?? []
-        for index in conditions.indices where conditions[index]["type"].stringValue == "Ready" {
-            conditions[index]["status"] = "False"
-            conditions[index]["lastTransitionTime"] = .string(Timestamp.format(now))
-        }
-        updated["status"]["conditions"] = .array(conditions)
-        return updated
+    /// The status patch upstream's `MarkPodsNotReady` sends: `Ready=False` (merged into the
+    /// conditions list by type), leaving every other status field as the kubelet wrote it.
+    static func notReadyPatch(now: Date) -> JSON {
+        ["status": ["conditions": [["type": "Ready", "status": "False", "lastTransitionTime": .string(Timestamp.format(now))]]]]
     }
 }

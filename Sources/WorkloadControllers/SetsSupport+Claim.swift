@@ -34,13 +34,13 @@ extension SetsSupport {
                     continue
                 }
                 let released = removingOwnerReference(uid: ownerUID, from: object)
-                claim.actions.append(.update(resource, namespace: ownerNamespace, object: released))
+                claim.actions.append(metadataPatch(resource, from: object, to: released))
                 continue
             }
             guard matches, !ownerDeleting, !isTerminating(object) else { continue }
             let ref = ownerReference(to: owner, apiVersion: "apps/v1", kind: ownerKind, controller: true)
             let adopted = addingOwnerReference(ref, to: object)
-            claim.actions.append(.update(resource, namespace: ownerNamespace, object: adopted))
+            claim.actions.append(metadataPatch(resource, from: object, to: adopted))
             claim.owned.append(adopted)
         }
         return claim

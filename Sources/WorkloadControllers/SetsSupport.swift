@@ -166,3 +166,19 @@ enum SetsSupport {
         .milliseconds(Int64((interval * 1000).rounded(.up)))
     }
 }
+
+extension SetsSupport {
+    /// The write that turns `old` into `new` when only their metadata labels, annotations or owner
+    /// references differ: a JSON merge patch of just those members, pinned to `old`'s
+    /// resourceVersion (a concurrent change gets a 409 and the controller retries from its cache).
+    /// A patch rather than a PUT because the controllers' caches do not keep every field of a pod.
+    static func metadataPatch(_ resource: ResourceType, from old: JSON, to new: JSON) -> ControllerAction {
+        var metadata: JSONObject = [:]
+        for key in ["labels", "annotations", "ownerReferences"] where old["metadata"][key] != new["metadata"][key] {
+            metadata[key] = new["metadata"][key]
+        }
+        if let version = old["metadata"]["resourceVersion"].stringValue { metadata["resourceVersion"] = .string(version) }
+        return .patch(resource, namespace: namespace(new).isEmpty ? nil : namespace(new), name: name(new),
+                      patch: ["metadata": .object(metadata)], patchType: .merge, subresource: nil)
+    }
+}

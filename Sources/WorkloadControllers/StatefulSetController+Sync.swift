@@ -136,7 +136,7 @@ struct StatefulSetSync {
             if SetsSupport.isTerminating(pod) { continue }
             let fixed = spec.podWithIdentityLabels(pod, ordinal: ordinal)
             if fixed != pod {
-                actions.append(.update(.pods, namespace: spec.namespace, object: fixed))
+                actions.append(SetsSupport.metadataPatch(.pods, from: pod, to: fixed))
                 record("Update", pod: pod)
             }
             syncClaims(ordinal: ordinal, pod: pod, condemned: false, claimsByName: claimsByName, createMissing: true)

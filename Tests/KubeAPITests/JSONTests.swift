@@ -38,3 +38,40 @@ import Testing
         #expect(v.jsonString == #"{"metadata":{"name":"x"}}"#)
     }
 }
+
+@Suite struct JSONStringInterningTests {
+    private static func address(_ string: String) -> UnsafeRawPointer? {
+        var copy = string
+        return copy.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test func repeatedLongStringsShareStorageAndValuesStayEqual() throws {
+        JSONStringInterning.enable()
+        let text = #"{"creationTimestamp":"2026-11-28T23:00:26Z","uid":"7c4a1d86-7291-4445-8ac1-34f36f8a54ca","a":"short"}"#
+        let first = try JSON(parsing: text)
+        let second = try JSON(parsing: text)
+        #expect(first == second)
+        let a = try #require(first["creationTimestamp"].stringValue)
+        let b = try #require(second["creationTimestamp"].stringValue)
+        #expect(Self.address(a) == Self.address(b))
+        let keyA = try #require(first.objectValue?.keys.first)
+        let keyB = try #require(second.objectValue?.keys.first)
+        #expect(keyA == "creationTimestamp" && Self.address(keyA) == Self.address(keyB))
+    }
+
+    @Test(arguments: [
+        // Same first and last eight bytes and length: a slot collision must never return the other string.
+        (#"["abcdefgh-XXXXXXXX-12345678"]"#, #"["abcdefgh-YYYYYYYY-12345678"]"#),
+        (#"["0123456789abcdef"]"#, #"["0123456789abcdeF"]"#),
+        (#"["caf\u00e9-with-escape-xxxxxxxx"]"#, #"["café-with-escape-xxxxxxxx"]"#),
+    ])
+    func collisionsAndEscapesKeepExactValues(first: String, second: String) throws {
+        JSONStringInterning.enable()
+        let a = try JSON(parsing: first)
+        let b = try JSON(parsing: second)
+        let c = try JSON(parsing: first)
+        #expect(a == c)
+        #expect(a[0].stringValue == (try JSON(parsing: first))[0].stringValue)
+        if first.contains("\\u") { #expect(a == b) } else { #expect(a != b) }
+    }
+}

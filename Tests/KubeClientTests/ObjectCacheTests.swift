@@ -166,3 +166,60 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(cache.byIndex(ObjectCache.nodeNameIndex, "n1").count == 1)
     }
 }
+
+@Suite struct ObjectCacheTransformTests {
+    /// Keeps only the name, namespace and node of a pod.
+    static let thin: ObjectTransform = { object in
+        ["metadata": ["name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"]],
+         "spec": ["nodeName": object["spec"]["nodeName"]]]
+    }
+
+    @Test func storesTheTransformedFormAndHandsTheReceivedObjectToHandlers() throws {
+        let cache = ObjectCache(transform: Self.thin)
+        var full = pod("a", node: "n1")
+        full["spec"]["containers"] = [["name": "c", "image": "busybox"]]
+        guard case .added(let added)? = cache.upsert(full) else { Issue.record("no add"); return }
+        #expect(added == full)
+        #expect(cache.get(namespace: "default", name: "a")?["spec"]["containers"] == .null)
+        #expect(names(cache.byIndex(ObjectCache.nodeNameIndex, "n1")) == ["a"])
+
+        full["spec"]["nodeName"] = "n2"
+        guard case .updated(let old, let new)? = cache.upsert(full) else { Issue.record("no update"); return }
+        #expect(old == Self.thin(pod("a", node: "n1")))
+        #expect(new == full)
+        #expect(names(cache.byIndex(ObjectCache.nodeNameIndex, "n2")) == ["a"])
+    }
+
+    @Test func relistComparesTransformedFormsOnly() {
+        let cache = ObjectCache(transform: Self.thin)
+        var full = pod("a", node: "n1")
+        cache.upsert(full)
+        // A change outside the kept fields is not an update of the cached object.
+        full["spec"]["containers"] = [["name": "c", "image": "other"]]
+        #expect(cache.replace(with: [full]).isEmpty)
+        full["spec"]["nodeName"] = "n3"
+        guard case .updated(_, let new)? = cache.replace(with: [full]).first else { Issue.record("no update"); return }
+        #expect(new["spec"]["containers"][0]["image"] == "other")
+    }
+
+    @Test func defaultTransformDropsManagedFields() {
+        let cache = ObjectCache()
+        var full = pod("a")
+        full["metadata"]["managedFields"] = [["manager": "kubectl"]]
+        cache.upsert(full)
+        #expect(cache.get(namespace: "default", name: "a")?["metadata"]["managedFields"] == .null)
+    }
+
+    @Test func factoryAppliesTransformsToInformersCreatedLater() {
+        let factory = SharedInformerFactory(client: FakeAPIClient())
+        factory.setTransform(Self.thin, for: .pods)
+        let informer = factory.informer(for: .pods)
+        var full = pod("a", node: "n1")
+        full["spec"]["containers"] = [["name": "c"]]
+        informer.cache.upsert(full)
+        #expect(informer.cache.get(namespace: "default", name: "a")?["spec"]["containers"] == .null)
+        // Other resources keep the default.
+        factory.informer(for: .nodes).cache.upsert(["metadata": ["name": "n1"], "spec": ["podCIDR": "10.42.0.0/24"]])
+        #expect(factory.informer(for: .nodes).cache.get(namespace: nil, name: "n1")?["spec"]["podCIDR"] == "10.42.0.0/24")
+    }
+}

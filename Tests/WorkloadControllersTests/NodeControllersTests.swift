@@ -30,7 +30,7 @@ import Testing
 
     @Test func staleLeaseMarksUnknownTaintsAndPodsNotReady() {
         let result = NodeLifecycleController.sync(node: node(), lease: lease(renewedSecondsAgo: 41), pods: [MiscFixture.pod("a")], now: now)
-        #expect(result.actions.map(\.miscKindName) == ["updateStatus", "patch", "updateStatus"])
+        #expect(result.actions.map(\.miscKindName) == ["updateStatus", "patch", "patch"])
         guard case .updateStatus(.nodes, nil, let status) = result.actions[0] else { Issue.record("\(result.actions)"); return }
         let ready = status["status"]["conditions"][0]
         #expect(ready["status"] == "Unknown")
@@ -42,8 +42,8 @@ import Testing
         #expect(taints.map { "\($0["key"].stringValue!):\($0["effect"].stringValue!)" }
                 == ["node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute"])
         #expect(taints[1]["timeAdded"] == .string(Timestamp.format(now)))
-        guard case .updateStatus(.pods, "default", let pod) = result.actions[2] else { Issue.record("\(result.actions)"); return }
-        #expect(pod["status"]["conditions"][0]["status"] == "False")
+        guard case .patch(.pods, "default", _, let pod, .strategic, "status") = result.actions[2] else { Issue.record("\(result.actions)"); return }
+        #expect(pod["status"]["conditions"] == [["type": "Ready", "status": "False", "lastTransitionTime": .string(Timestamp.format(now))]])
         // Default toleration of 300 s: not evicted yet.
         #expect(result.requeueAfter == .seconds(300))
     }

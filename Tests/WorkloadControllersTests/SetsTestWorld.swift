@@ -45,7 +45,11 @@ struct SetsTestWorld {
                 writes += 1
             case .updateStatus(let resource, _, let object):
                 objects[resource, default: [:]][SetsSupport.name(object)] = object
-            case .patch:
+            case .patch(let resource, _, let name, let patch, let patchType, _):
+                // The controllers' metadata patches are merge patches pinned to a resourceVersion.
+                if patchType == .merge, let current = objects[resource]?[name] {
+                    objects[resource]?[name] = MergePatch.apply(patch, to: current)
+                }
                 writes += 1
             case .delete(let resource, _, let name, _):
                 objects[resource]?[name] = nil

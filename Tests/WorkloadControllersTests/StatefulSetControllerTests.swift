@@ -197,6 +197,33 @@ import Testing
         #expect(!SetsSupport.isControlled(try #require(world.get(.pods, "other")), by: "set-uid"))
     }
 
+    /// Adoption and release change only owner references, by a merge patch pinned to the pod's
+    /// resourceVersion: never a PUT of the cached pod, which the controllers keep only in part.
+    @Test func adoptionAndReleaseArePinnedMetadataPatches() throws {
+        let set = SetsFixtures.statefulSet(replicas: 1)
+        let orphan: JSON = ["metadata": ["name": "web-0", "namespace": "default", "resourceVersion": "17",
+                                         "labels": ["app": "web"]], "spec": [:]]
+        let adopted = SetsSupport.claim([orphan], owner: set, ownerKind: "StatefulSet",
+                                        selector: try SetsSupport.selector(of: set), resource: .pods)
+        guard case .patch(.pods, "default", "web-0", let patch, .merge, nil) = adopted.actions.first else {
+            Issue.record("expected a merge patch, got \(adopted.actions)"); return
+        }
+        #expect(patch["metadata"]["resourceVersion"] == "17")
+        #expect(patch["metadata"]["ownerReferences"][0]["uid"] == set["metadata"]["uid"])
+        #expect(patch["metadata"]["labels"].isNull && patch["spec"].isNull)
+
+        var owned = try #require(adopted.owned.first)
+        owned["metadata"]["labels"] = ["app": "other"]
+        let released = SetsSupport.claim([owned], owner: set, ownerKind: "StatefulSet",
+                                         selector: try SetsSupport.selector(of: set), resource: .pods)
+        guard case .patch(.pods, "default", "web-0", let release, .merge, nil) = released.actions.first else {
+            Issue.record("expected a merge patch, got \(released.actions)"); return
+        }
+        // The last owner reference removed: `null` deletes the field.
+        #expect(release["metadata"].objectValue?["ownerReferences"] == .null)
+        #expect(MergePatch.apply(release, to: owned)["metadata"]["ownerReferences"] == .null)
+    }
+
     @Test(arguments: [
         ("no selector", ["selector": JSON.null]),
         ("selector not matching template", ["selector": ["matchLabels": ["app": "other"]]]),
