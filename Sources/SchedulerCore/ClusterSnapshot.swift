@@ -80,6 +80,8 @@ public struct ClusterSnapshot: Sendable {
     public mutating func upsertPod(_ pod: PodInfo) {
         removePod(key: pod.key)
         guard !pod.nodeName.isEmpty, !pod.isTerminal, !pod.name.isEmpty else { return }
+        var pod = pod
+        pod.dropPlacementInputs()
         pods[pod.key] = pod
         if pod.hasPodAffinity { podsWithAffinity.insert(pod.key) }
         infos[pod.nodeName, default: NodeInfo(name: pod.nodeName)].add(pod)

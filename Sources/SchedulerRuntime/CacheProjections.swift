@@ -6,16 +6,19 @@ import KubeAPI
 /// per pod instead of the whole object is most of the scheduler's memory with 10,000 pods.
 enum CacheProjections {
     /// A pod as the scheduler's writes need it: identity for events and binding, `spec.nodeName`
-    /// for the cache's node index, and the `PodScheduled` condition that
+    /// for the cache's node index, and, while pending, the `PodScheduled` condition that
     /// `SchedulerWrites.unschedulableStatusPatch` compares against.
     static func pod(_ pod: JSON) -> JSON {
         var root: JSONObject = ["apiVersion": pod["apiVersion"], "kind": pod["kind"]]
         root["metadata"] = .object(pick(pod["metadata"], ["name", "namespace", "uid", "resourceVersion"]))
         if let node = pod[path: ["spec", "nodeName"]].stringValue, !node.isEmpty {
             root["spec"] = ["nodeName": .string(node)]
+        } else {
+            // Only a pending pod's condition is ever compared (FailedScheduling); a placed pod
+            // keeps nothing of its status.
+            let scheduled = (pod[path: ["status", "conditions"]].arrayValue ?? []).filter { $0["type"] == "PodScheduled" }
+            if !scheduled.isEmpty { root["status"] = ["conditions": .array(scheduled)] }
         }
-        let scheduled = (pod[path: ["status", "conditions"]].arrayValue ?? []).filter { $0["type"] == "PodScheduled" }
-        if !scheduled.isEmpty { root["status"] = ["conditions": .array(scheduled)] }
         return .object(root)
     }
 

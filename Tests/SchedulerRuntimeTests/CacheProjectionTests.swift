@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func podProjectionKeepsIdentityNodeAndPodScheduled() throws {
-        var full = pod("p", cpu: "100m", nodeName: "n1")
+        var full = pod("p", cpu: "100m")
         full["metadata"]["uid"] = "u-p"
         full["metadata"]["resourceVersion"] = "42"
         full["metadata"]["labels"] = ["app": "web"]
@@ -54,8 +54,13 @@ import Testing
         ]
         let projected = CacheProjections.pod(full)
         #expect(projected["metadata"] == ["name": "p", "namespace": "default", "uid": "u-p", "resourceVersion": "42"])
-        #expect(projected["spec"] == ["nodeName": "n1"])
+        #expect(projected["spec"].isNull)
         #expect(projected["status"]["conditions"].arrayValue?.count == 1)
+        // Once placed, only the node is kept (for the cache's node index).
+        var placed = full
+        placed["spec"]["nodeName"] = "n1"
+        #expect(CacheProjections.pod(placed)["spec"] == ["nodeName": "n1"])
+        #expect(CacheProjections.pod(placed)["status"].isNull)
         // The writes built from the cached form match those built from the full object.
         let now = Date(timeIntervalSince1970: 1_000)
         #expect(SchedulerWrites.unschedulableStatusPatch(pod: projected, message: "0/3 nodes are available", now: now)

@@ -53,6 +53,17 @@ public struct PodInfo: Sendable, Hashable {
     var preferredAffinity: [WeightedPodAffinityTerm]
     var preferredAntiAffinity: [WeightedPodAffinityTerm]
 
+    /// Forgets what only placing the pod needed (tolerations, node selector and node affinity,
+    /// scheduler name) once it is on a node: a placed pod counts for its resources, ports, labels
+    /// and pod (anti-)affinity terms only, and 10,000 placed pods should not carry the rest.
+    public mutating func dropPlacementInputs() {
+        tolerations = []
+        nodeSelector = [:]
+        requiredNodeTerms = nil
+        preferredNodeTerms = []
+        schedulerName = ""
+    }
+
     var hasPodAffinity: Bool {
         !requiredAffinity.isEmpty || !requiredAntiAffinity.isEmpty || !preferredAffinity.isEmpty || !preferredAntiAffinity.isEmpty
     }
