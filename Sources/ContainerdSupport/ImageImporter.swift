@@ -72,7 +72,12 @@ public struct ImageImporter: Sendable {
             }
             do {
                 let stamp = try FileStamp(path: path, previous: state.files[path])
-                if state.files[path] == stamp {
+                if let previous = state.files[path], previous.size == stamp.size, previous.sha256 == stamp.sha256 {
+                    // Touched but not changed: remember the new time so the next run need not hash it.
+                    if previous != stamp {
+                        state.files[path] = stamp
+                        try? state.save(statePath)
+                    }
                     report.skipped.append(path)
                     continue
                 }

@@ -59,9 +59,10 @@ public enum TarReader {
             }
             offset = dataStart + (size + 511) / 512 * 512
         }
-        guard sawEnd || offset == total, offset > 0 else {
-            throw TarError(total == 0 ? "empty file" : "truncated tar archive")
+        guard offset > 0 else {
+            throw TarError(total == 0 ? "empty file" : sawEnd ? "empty tar archive" : "not a tar archive (shorter than one header)")
         }
+        guard sawEnd || offset == total else { throw TarError("truncated tar archive") }
         return result
     }
 

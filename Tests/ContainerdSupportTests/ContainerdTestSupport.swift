@@ -59,9 +59,10 @@ final class ContainerdUnderTest: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Image names in the k8s.io namespace.
+    /// Image names in the k8s.io namespace, without the `sha256:<id>` references the CRI plugin
+    /// adds for every image it sees.
     func imageNames() -> [String] {
-        ctr(["images", "ls", "-q"]).output.split(separator: "\n").map(String.init).sorted()
+        ctr(["images", "ls", "-q"]).output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("sha256:") }.sorted()
     }
 
     /// SIGTERM to containerd's PID, SIGKILL after 10 s; then unmounts anything left under the

@@ -43,7 +43,7 @@ import Testing
 
     @Test func rendersGoldenHostsFiles() throws {
         let (files, warnings) = try RegistriesConfig(yaml: Self.sample).renderHosts()
-        #expect(files.map(\.directory) == ["_default", "docker.io", "private.example:8443", "registry.k8s.io"])
+        #expect(files.map(\.directory) == ["_default", "docker.io", "mirror.local:5000", "private.example:8443", "registry.k8s.io"])
         let byDirectory = Dictionary(uniqueKeysWithValues: files.map { ($0.directory, $0.contents) })
         #expect(byDirectory["docker.io"] == """
             server = "https://registry-1.docker.io"
@@ -73,14 +73,21 @@ import Testing
               capabilities = ["pull", "resolve"]
 
             """)
-        // A registry with TLS settings only: they apply to the registry itself.
+        // A host with TLS settings only: they apply to the host itself, for images named after it
+        // (here the mirror, which also gets them as an endpoint above).
+        #expect(byDirectory["mirror.local:5000"] == """
+            server = "https://mirror.local:5000"
+            ca = "/etc/ssl/mirror-ca.pem"
+            client = [["/etc/ssl/client.pem", "/etc/ssl/client-key.pem"]]
+
+            """)
         #expect(byDirectory["private.example:8443"] == """
             server = "https://private.example:8443"
             skip_verify = true
 
             """)
         #expect(warnings.count == 1)
-        #expect(warnings.first?.contains("registry.k8s.io.rewrite") == true)
+        #expect(warnings.first?.contains("mirrors.\"registry.k8s.io\".rewrite is ignored") == true, "\(warnings)")
     }
 
     @Test func writeHostsReplacesTheDirectory() throws {
@@ -89,7 +96,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory + "/stale.example", withIntermediateDirectories: true)
         try RegistriesConfig(yaml: Self.sample).writeHosts(to: directory)
         let entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(entries == ["_default", "docker.io", "private.example:8443", "registry.k8s.io"])
+        #expect(entries == ["_default", "docker.io", "mirror.local:5000", "private.example:8443", "registry.k8s.io"])
         let text = try String(contentsOfFile: directory + "/docker.io/hosts.toml", encoding: .utf8)
         #expect(text.hasPrefix("server = \"https://registry-1.docker.io\"\n"))
     }
