@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Keep in step with SwiftletVersion.current (PauseProgramTests checks it). */
 #ifndef SWIFTLET_PAUSE_VERSION
 #define SWIFTLET_PAUSE_VERSION "0.1.0"
 #endif
@@ -57,6 +58,14 @@ int main(int argc, char **argv) {
     if (install(SIGINT, on_terminate, 0) < 0 || install(SIGTERM, on_terminate, 0) < 0 ||
         install(SIGCHLD, on_child, SA_NOCLDSTOP | SA_RESTART) < 0) {
         perror("swiftlet-pause: sigaction");
+        return 1;
+    }
+    /* A blocked mask survives exec: a parent that blocks SIGTERM (as threaded runtimes do) would
+     * otherwise leave this process unstoppable. */
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
+        perror("swiftlet-pause: sigprocmask");
         return 1;
     }
     for (;;) {

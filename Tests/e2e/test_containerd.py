@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -74,3 +75,49 @@ def test_server_runs_containerd_and_stops_it():
         # Overlay mounts of the snapshotter (none without pods) must not outlive the test dir.
         subprocess.run(["umount", "-R", "-l", os.path.join(s.data_dir, "agent", "containerd")],
                        capture_output=True)
+
+
+def test_agent_runs_containerd_until_stopped():
+    """`swiftlet agent` supervises containerd as well: ready once its socket answers, and a
+    SIGTERM stops it by its PID file's process, leaving nothing behind."""
+    from conftest import BIN_DIR
+    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        data, run = os.path.join(d, "data"), os.path.join(d, "run")
+        args = [os.path.join(BIN_DIR, "swiftlet"), "agent", "--server", "https://127.0.0.1:6443",
+                "--token", "secret", "--data-dir", data, "--run-dir", run,
+                "--private-registry", os.path.join(d, "none.yaml")]
+        env = dict(os.environ)
+        env.pop("NOTIFY_SOCKET", None)
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        config = os.path.join(data, "agent", "etc", "containerd", "config.toml")
+        try:
+            # containerd's log shares the output; the ready line comes once its socket answers.
+            timer = threading.Timer(60, proc.kill)
+            timer.start()
+            seen = []
+            for line in proc.stdout:
+                seen.append(line)
+                if "Swiftlet agent is ready" in line:
+                    break
+            timer.cancel()
+            assert "Swiftlet agent is ready" in seen[-1], "".join(seen)
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            r = subprocess.run(["ctr", "--address", os.path.join(run, "containerd", "containerd.sock"), "version"],
+                               capture_output=True, text=True, timeout=30)
+            assert r.returncode == 0, r.stderr
+            assert len(processes_mentioning(config)) == 1
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            for pid_file in [os.path.join(run, "containerd.pid")]:
+                try:
+                    with open(pid_file) as f:
+                        os.kill(int(f.read().strip()), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+        assert proc.returncode == 0
+        assert processes_mentioning(config) == []
