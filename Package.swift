@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "swiftlet-proxy", targets: ["proxy"]),
         .executable(name: "swiftlet-bench", targets: ["bench"]),
         .executable(name: "swiftlet-testchild", targets: ["testchild"]),
+        .executable(name: "swiftlet-pause", targets: ["pause"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -97,6 +98,14 @@ let package = Package(
             // supervisor (the shared libcrypto costs ~1.4 MB just to load and relocate).
             .unsafeFlags(["-Xlinker", "-l:libssl.a", "-Xlinker", "-l:libcrypto.a"]),
         ]),
+        // Everything around containerd except CRI: its config.toml, registries.yaml -> hosts.toml,
+        // OCI image archives (the pause image) and importing air-gap image tarballs with `ctr`.
+        .target(name: "ContainerdSupport", dependencies: [
+            "SwiftletJSON", "SwiftletInfo",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // REST client, reflectors, informers, work queues and leader election for the components.
         .target(name: "KubeClient", dependencies: [
             "KubeAPI", "SwiftletCore",
@@ -148,7 +157,7 @@ let package = Package(
         ]),
         // `swiftlet`: the CLI; `server`/`agent` prepare a plan and exec swiftlet-supervisor.
         .executableTarget(name: "supervisor", dependencies: [
-            "Supervision", "SupervisorControl", "SwiftletCLI", "SwiftletCore", "KubePKI",
+            "Supervision", "SupervisorControl", "SwiftletCLI", "SwiftletCore", "KubePKI", "ContainerdSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -183,6 +192,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The pod sandbox's pause process in C, linked statically so its image holds one file. swiftc links
+        // C executables too and adds the Swift runtime start-up object, so plain `-static` is refused
+        // ("may not be used with -emit-executable"); `-static-executable` works (6.7 MB stripped).
+        .executableTarget(name: "pause", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
         .executableTarget(name: "bench", dependencies: [
             "KubeStore", "SwiftletCore", "KubeAPI", "KubeClient",
@@ -220,6 +233,7 @@ let package = Package(
             "ControllerManager", "WorkloadControllers", "KubeClient", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ContainerdSupportTests", dependencies: ["ContainerdSupport", "SwiftletInfo", "SwiftletJSON"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,6 +4,9 @@ public enum PortSource: Sendable, Equatable {
     case fixed(Int)
     /// A file the component writes once it has bound (port 0 in tests); removed before each start.
     case portFile(String)
+    /// No HTTPS endpoints: the component is ready and healthy while this unix socket accepts a
+    /// connection (containerd). Readiness and health paths are unused.
+    case unixSocket(String)
 }
 
 /// One supervised component, as data: what to run, how to tell it is ready and healthy, what it

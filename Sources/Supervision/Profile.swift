@@ -71,6 +71,11 @@ public struct Profile: Sendable, Equatable {
         try! Profile(components: [])
     }
 
+    /// The agent profile with the node components that exist so far (containerd).
+    public static func agent(node: [ComponentSpec]) throws -> Profile {
+        try Profile(components: node)
+    }
+
     /// Unique names, known dependencies, listed before their dependents, positive timeouts.
     static func validate(_ components: [ComponentSpec]) throws {
         var seen: Set<String> = []

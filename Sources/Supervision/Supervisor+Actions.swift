@@ -94,6 +94,11 @@ extension Supervisor {
         let report: @Sendable (Bool) -> Void = { [self] ok in
             yield(ready ? .readyProbe(name, ok: ok) : .healthProbe(name, ok: ok))
         }
+        if case .unixSocket(let path) = spec.port {
+            let timeout = configuration.probeTimeout
+            Task { report(await UnixSocketProbe.accepts(path, timeout: timeout)) }
+            return
+        }
         guard let port = learnPort(spec) else {
             report(false)
             return

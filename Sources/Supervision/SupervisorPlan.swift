@@ -140,6 +140,7 @@ extension ComponentSpec {
         let port: JSON = switch self.port {
         case .fixed(let number): ["fixed": .int(Int64(number))]
         case .portFile(let path): ["portFile": .string(path)]
+        case .unixSocket(let path): ["unixSocket": .string(path)]
         }
         return .object([
             "name": .string(name),
@@ -164,6 +165,8 @@ extension ComponentSpec {
         let port: PortSource
         if let path = try portReader.optionalString("portFile") {
             port = .portFile(path)
+        } else if let path = try portReader.optionalString("unixSocket") {
+            port = .unixSocket(path)
         } else {
             let number = try portReader.int("fixed")
             guard (1...65535).contains(number) else { throw SupervisionError("\(location).port.fixed \(number) is not a port") }

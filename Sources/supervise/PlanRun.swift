@@ -36,7 +36,8 @@ struct PlanRun {
 
     private func supervise(control: DeferredControlHandler, logger: Logger) async -> Int32 {
         let probe: any HealthProbing
-        if plan.components.isEmpty {
+        // Components probed only through unix sockets (containerd) need no TLS material.
+        if plan.components.allSatisfy({ if case .unixSocket = $0.port { true } else { false } }) {
             probe = NoProbe()
         } else {
             do {

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Supervision
 import SwiftletCore
 
 /// `swiftlet agent`: runs the node components under supervision and joins them to a server.
 ///
-/// The node components (containerd, kubelet, proxy) do not exist yet, so the agent profile is
-/// empty: after validating its arguments the agent is ready at once and waits for SIGTERM.
+/// Of the node components (containerd, kubelet, proxy) only containerd exists yet: the agent runs
+/// it (unless `--container-runtime-endpoint` names another runtime) and is ready once its socket
+/// answers; then it waits for SIGTERM.
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
@@ -21,6 +23,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("run-dir"), help: "Runtime directory for PID files (default /run/swiftlet, or ~/.swiftlet/run when not root).")
     var runDir: String?
 
+    @Option(name: .customLong("data-dir"), help: "State directory (default /var/lib/swiftlet, or ~/.swiftlet when not root).")
+    var dataDir: String?
+
+    @Option(name: .customLong("container-runtime-endpoint"), help: "Use this container runtime socket (unix:///path) instead of starting containerd.")
+    var containerRuntimeEndpoint: String?
+
+    @Option(name: .customLong("private-registry"), help: "Registry mirrors and TLS file in K3s's registries.yaml format (default /etc/swiftlet/registries.yaml).")
+    var privateRegistry: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let join: AgentJoin
@@ -31,16 +42,27 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let host = HostFacts.current(environment: environment)
-        let directory = runDir ?? ServerDefaults.runDir(uid: host.uid, dataDir: ServerDefaults.dataDir(uid: host.uid, home: host.home))
-        // The node components join this profile (and the plan) as they land.
-        let plan = SupervisorPlan(
-            runDirectory: directory, logLevel: "warning", components: Profile.agent().components, executables: [:],
-            probeCAFile: "", probeCertificateFile: "", probeKeyFile: "",
-            readyLine: "Swiftlet agent is ready (server \(join.server))")
+        let data = dataDir ?? ServerDefaults.dataDir(uid: host.uid, home: host.home)
+        let directory = runDir ?? ServerDefaults.runDir(uid: host.uid, dataDir: data)
         let planPath = SupervisorPlan.path(runDirectory: directory)
         let supervisor: String
         do {
             try makeDirectory(directory, mode: 0o700)
+            // The node components join this profile (and the plan) as they land.
+            var components: [ComponentSpec] = []
+            var executables: [String: String] = [:]
+            if containerRuntimeEndpoint == nil {
+                var logger = Logger(label: "swiftlet") { label in StreamLogHandler.standardError(label: label) }
+                logger.logLevel = .warning
+                let containerd = try ContainerdLayout(agentDirectory: data + "/agent", runDir: directory)
+                    .prepare(privateRegistry: privateRegistry ?? ServerDefaults.privateRegistry, logger: logger)
+                components.append(containerd.spec)
+                executables[containerd.spec.name] = containerd.executable
+            }
+            let plan = SupervisorPlan(
+                runDirectory: directory, logLevel: "warning", components: try Profile.agent(node: components).components,
+                executables: executables, probeCAFile: "", probeCertificateFile: "", probeKeyFile: "",
+                readyLine: "Swiftlet agent is ready (server \(join.server))")
             try plan.write(to: planPath)
             supervisor = try ExecutableLocator.locate(ServerRun.supervisorExecutable, selfExecutable: ExecutableLocator.currentExecutable())
         } catch {

@@ -83,6 +83,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("simulated-nodes"), help: "Run this many simulated nodes in place of the real node agent (demos, tests, scale benchmarks).")
     var simulatedNodes: String?
 
+    @Option(name: .customLong("container-runtime-endpoint"), help: "Use this container runtime socket (unix:///path) instead of starting containerd.")
+    var containerRuntimeEndpoint: String?
+
+    @Option(name: .customLong("private-registry"), help: "Registry mirrors and TLS file in K3s's registries.yaml format (default /etc/swiftlet/registries.yaml).")
+    var privateRegistry: String?
+
     @Flag(name: .customLong("prepare-only"), help: .hidden)
     var prepareOnly = false
 
@@ -98,7 +104,8 @@ struct ServerCommand: AsyncParsableCommand {
             (.writeKubeconfig, writeKubeconfig), (.writeKubeconfigMode, writeKubeconfigMode),
             (.nodeName, nodeName), (.clusterCIDR, clusterCIDR), (.serviceCIDR, serviceCIDR),
             (.serviceNodePortRange, serviceNodePortRange), (.clusterDomain, clusterDomain), (.logLevel, logLevel),
-            (.simulatedNodes, simulatedNodes),
+            (.simulatedNodes, simulatedNodes), (.containerRuntimeEndpoint, containerRuntimeEndpoint),
+            (.privateRegistry, privateRegistry),
         ]
         for case let (setting, value?) in scalars { flags[setting] = .scalar(value) }
         if !tlsSAN.isEmpty { flags[.tlsSAN] = .list(tlsSAN) }

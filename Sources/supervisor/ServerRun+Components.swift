@@ -17,7 +17,8 @@ extension ServerRun {
     static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10248)
 
     /// Writes the typed config of each component after the apiserver and returns their specs:
-    /// control-plane ones and node ones. The kubelet runs only as simulated nodes for now.
+    /// control-plane ones and node ones. A real node gets containerd (the kubelet for it is future
+    /// work); the kubelet runs only as simulated nodes for now.
     func componentSpecs(_ prepared: Prepared) throws -> (controlPlane: [ComponentSpec], node: [ComponentSpec], executables: [String: String]) {
         var controlPlane: [ComponentSpec] = []
         var node: [ComponentSpec] = []
@@ -49,6 +50,11 @@ extension ServerRun {
                 c.clusterCIDR = config.clusterCIDR
                 c.serviceCIDR = config.serviceCIDR
             })
+        }
+        if runsContainerd {
+            let containerd = try containerdSpec()
+            node.append(containerd.spec)
+            executables[Self.containerd] = containerd.executable
         }
         if config.simulatedNodes > 0, !config.disableAgent, !disabled.contains(Self.kubelet.name) {
             node.append(try make(Self.kubelet) { c in

@@ -32,6 +32,24 @@ private func file(_ path: String, _ yaml: String) throws -> ConfigFile {
         #expect(config.pidFile("apiserver") == "/run/swiftlet/apiserver.pid")
     }
 
+    @Test func containerRuntimeSettings() throws {
+        let defaults = try ServerConfig.resolve(ServerConfigInputs(), host: root)
+        #expect(defaults.containerRuntimeEndpoint == nil)
+        #expect(defaults.privateRegistry == "/etc/swiftlet/registries.yaml")
+        #expect(defaults.agentDirectory == "/var/lib/swiftlet/agent")
+        let fromFile = try ServerConfig.resolve(ServerConfigInputs(files: [try file("/etc/swiftlet/config.yaml", """
+            container-runtime-endpoint: unix:///run/k3s/containerd/containerd.sock
+            private-registry: regs.yaml
+            """)]), host: root)
+        #expect(fromFile.containerRuntimeEndpoint == "/run/k3s/containerd/containerd.sock")
+        #expect(fromFile.privateRegistry == "/srv/regs.yaml")
+        let bare = try ServerConfig.resolve(ServerConfigInputs(flags: [.containerRuntimeEndpoint: .scalar("/run/c.sock")]), host: root)
+        #expect(bare.containerRuntimeEndpoint == "/run/c.sock")
+        #expect(throws: ServerConfigError.self) {
+            try ServerConfig.resolve(ServerConfigInputs(flags: [.containerRuntimeEndpoint: .scalar("unix://")]), host: root)
+        }
+    }
+
     @Test func defaultsForOtherUsersLiveUnderTheDataDir() throws {
         let config = try ServerConfig.resolve(ServerConfigInputs(), host: user)
         #expect(config.dataDir == "/home/ada/.swiftlet")

@@ -28,7 +28,7 @@ import Testing
         try "# empty: everything comes from flags\n".write(toFile: configFile, atomically: true, encoding: .utf8)
         let kubeconfig = root + "/k/kc.yaml"
         let arguments = ["server", "--config", configFile, "--data-dir", root + "/data", "--run-dir", root + "/run",
-                         "--https-listen-port", "0", "--write-kubeconfig", kubeconfig]
+                         "--https-listen-port", "0", "--write-kubeconfig", kubeconfig, "--disable-agent"]
 
         // First start.
         let first = try ServerProcess(binary: binary, arguments: arguments, logDirectory: root, name: "first")

@@ -20,9 +20,12 @@ READY = re.compile(r"kubeconfig written to (\S+) \((https://[^)]+)\)")
 class Server:
     """One `swiftlet server` process with its own data dir, run dir and kubeconfig."""
 
-    def __init__(self, workdir, extra_args=()):
+    def __init__(self, workdir, extra_args=(), agent=None):
         self.workdir = workdir
         self.extra_args = list(extra_args)
+        # The node agent (a real containerd) runs only when a test asks for it; simulated nodes
+        # need the agent enabled but start no containerd.
+        self.agent = ("--simulated-nodes" in self.extra_args) if agent is None else agent
         self.data_dir = os.path.join(workdir, "data")
         self.run_dir = os.path.join(workdir, "run")
         self.kubeconfig = os.path.join(workdir, "kubeconfig.yaml")
@@ -37,7 +40,9 @@ class Server:
         args = [binary, "server", "--data-dir", self.data_dir, "--run-dir", self.run_dir,
                 "--https-listen-port", "0", "--bind-address", "127.0.0.1",
                 "--write-kubeconfig", self.kubeconfig]
-        args += self.extra_args or ["--disable-agent"]
+        args += self.extra_args
+        if not self.agent:
+            args.append("--disable-agent")
         env = dict(os.environ)
         env.pop("NOTIFY_SOCKET", None)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

@@ -92,6 +92,13 @@ extension ServerConfig {
         )
         config.disabledComponents = disabled.sorted()
         config.simulatedNodes = try values.scalar(.simulatedNodes, SettingParsers.simulatedNodeCount) ?? 0
+        config.containerRuntimeEndpoint = try values.scalar(.containerRuntimeEndpoint) { text in
+            // K3s accepts `unix:///run/...` and a bare path.
+            let path = text.hasPrefix("unix://") ? String(text.dropFirst("unix://".count)) : text
+            return try SettingParsers.path(path, workingDirectory: cwd)
+        }
+        config.privateRegistry = try values.scalar(.privateRegistry) { try SettingParsers.path($0, workingDirectory: cwd) }
+            ?? ServerDefaults.privateRegistry
         return config
     }
 }

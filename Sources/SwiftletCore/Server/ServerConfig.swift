@@ -31,6 +31,13 @@ public struct ServerConfig: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// Simulated nodes run in place of the real node agent (0: none).
     public var simulatedNodes: Int = 0
+    /// The socket of a container runtime started by someone else; nil: the server runs containerd.
+    public var containerRuntimeEndpoint: String?
+    /// registries.yaml (K3s format); a missing file means no mirrors.
+    public var privateRegistry: String = ServerDefaults.privateRegistry
+
+    /// `<data-dir>/agent`: the node's files (containerd config and data, images, CNI config).
+    public var agentDirectory: String { dataDir + "/agent" }
 
     /// `<data-dir>/server`.
     public var serverDirectory: String { dataDir + "/server" }
@@ -73,6 +80,7 @@ public struct HostFacts: Sendable, Equatable {
 /// Default locations, which differ for root (system paths) and other users (under the home directory).
 public enum ServerDefaults {
     public static let configFile = "/etc/swiftlet/config.yaml"
+    public static let privateRegistry = "/etc/swiftlet/registries.yaml"
     public static let httpsListenPort = 6443
     public static let bindAddress = "0.0.0.0"
     public static let writeKubeconfigMode: UInt32 = 0o600

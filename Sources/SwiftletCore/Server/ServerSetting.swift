@@ -29,6 +29,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case logLevel = "log-level"
     /// Run this many simulated nodes (hollow kubelets) in place of the real node agent.
     case simulatedNodes = "simulated-nodes"
+    /// An existing container runtime's socket (`unix:///path` or a path): no containerd is started.
+    case containerRuntimeEndpoint = "container-runtime-endpoint"
+    /// K3s's name for the registries.yaml path (mirrors, TLS, credentials).
+    case privateRegistry = "private-registry"
 
     /// The YAML key and the long flag name (without `--`).
     public var key: String { rawValue }
