@@ -35,23 +35,40 @@ extension HTTPClient {
             try Self.check(RawResponse(status: Int(head.status.code), headers: head.headers, body: body), request)
             throw KubeClientError(.badResponse, "watch of \(type) answered \(head.status.code)")
         }
-        let (events, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent.self)
-        let reader = Task {
-            var iterator = rest
-            var decoder = WatchDecoder()
-            do {
-                while let part = try await iterator.next() {
-                    guard case .body(let bytes) = part else { continue }
-                    for event in try decoder.feed(bytes.readableBytesView) { continuation.yield(event) }
-                }
+        // Decoded on demand, as the consumer asks for the next event: a consumer that falls behind
+        // leaves compact response bytes queued, not parsed objects (several times their size).
+        let reader = WatchEventReader(parts: rest)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+}
+
+/// Turns a watch response's body into events, one `next()` at a time.
+///
+/// `@unchecked Sendable`: only the single consumer of the unfolding stream calls `next()`, and the
+/// stream calls it serially, so the mutable state is never touched concurrently. Dropping the
+/// stream drops the response's iterator, which resets the HTTP/2 stream (see `Exchange`).
+final class WatchEventReader: @unchecked Sendable {
+    private var parts: AsyncThrowingStream<ResponsePart, any Error>.AsyncIterator
+    private var decoder = WatchDecoder()
+    /// Decoded events not yet handed out, last first.
+    private var pending: [WatchEvent] = []
+    private var ended = false
+
+    init(parts: AsyncThrowingStream<ResponsePart, any Error>.AsyncIterator) {
+        self.parts = parts
+    }
+
+    func next() async throws -> WatchEvent? {
+        while true {
+            if let event = pending.popLast() { return event }
+            if ended { return nil }
+            guard let part = try await parts.next() else {
+                ended = true
                 try Task.checkCancellation()
-                if let last = try decoder.finish() { continuation.yield(last) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+                return try decoder.finish()
             }
+            guard case .body(let bytes) = part else { continue }
+            pending = try decoder.feed(bytes.readableBytesView).reversed()
         }
-        continuation.onTermination = { _ in reader.cancel() }
-        return events
     }
 }
