@@ -4,20 +4,21 @@ import KubeStore
 
 /// Small helpers on stored objects.
 enum Objects {
-    /// Parses stored bytes; a stored object that does not parse is an internal error (never user input).
+    /// Parses stored bytes (or takes the parsed form from `DecodedObjects`); a stored object that
+    /// does not parse is an internal error (never user input).
     static func decode(_ kv: KeyValue) throws(StatusError) -> JSON {
-        do {
-            return try JSON(parsing: kv.value)
-        } catch {
-            throw .internalError("stored object \(kv.key) is corrupt: \(error)")
-        }
+        try DecodedObjects.shared.object(kv)
     }
 
     /// Bytes to store: the object with `metadata.resourceVersion` set to the write's revision.
-    static func encode(_ object: JSON, revision: Int64) -> [UInt8] {
+    /// With `key`, the object is remembered as the parsed form of those bytes, so the writes and
+    /// watchers that follow need not parse them again.
+    static func encode(_ object: JSON, revision: Int64, key: String? = nil) -> [UInt8] {
         var object = object
         object["metadata"]["resourceVersion"] = .string(String(revision))
-        return object.serialized()
+        let bytes = object.serialized()
+        if let key { DecodedObjects.shared.remember(key: key, revision: revision, bytes: bytes, object: object) }
+        return bytes
     }
 
     static func labels(_ object: JSON) -> [String: String] {

@@ -126,14 +126,14 @@ final class WatchEncoder: Sendable {
         case .created:
             if filter.isEverything, !table { return raw("ADDED", event.current.value) }
             let object = try Objects.decode(event.current)
-            return filter.matches(object) ? self.event("ADDED", object) : nil
+            return filter.matches(object) ? stored("ADDED", object, event.current.value) : nil
         case .updated:
             if filter.isEverything, !table { return raw("MODIFIED", event.current.value) }
             let object = try Objects.decode(event.current)
             let now = filter.matches(object)
             let before = try event.previous.map { filter.matches(try Objects.decode($0)) } ?? false
             switch (before, now) {
-            case (_, true): return self.event(before ? "MODIFIED" : "ADDED", object)
+            case (_, true): return stored(before ? "MODIFIED" : "ADDED", object, event.current.value)
             case (true, false):
                 var gone = object
                 gone["metadata"]["resourceVersion"] = .string(String(event.revision))
@@ -141,11 +141,18 @@ final class WatchEncoder: Sendable {
             default: return nil
             }
         case .deleted:
-            var object = try Objects.decode(event.current)
+            // The last value is the previous one: decoding that finds it among the parsed objects.
+            var object = try Objects.decode(event.previous ?? event.current)
             guard filter.matches(object) else { return nil }
             object["metadata"]["resourceVersion"] = .string(String(event.revision))
             return self.event("DELETED", object)
         }
+    }
+
+    /// An event for a stored value: its bytes as they are (they are the object's serialization),
+    /// or a Table row built from the parsed object.
+    private func stored(_ type: String, _ object: JSON, _ bytes: [UInt8]) -> [UInt8] {
+        table ? event(type, object) : raw(type, bytes)
     }
 
     private func raw(_ type: String, _ bytes: [UInt8]) -> [UInt8] {
