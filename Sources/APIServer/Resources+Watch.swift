@@ -54,9 +54,9 @@ extension APIServer {
         let encoder = WatchEncoder(definition: target.definition, table: context.format.table,
                                    includeObject: try IncludeObject.parse(query.value("includeObject")))
         let contentType = context.format.table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json"
-        let events: AsyncThrowingStream<StoreEvent, Error>
+        let events: AsyncThrowingStream<[StoreEvent], Error>
         do {
-            events = try await store.watch(prefix: target.prefix, afterRevision: startRevision)
+            events = try await store.watchBatches(prefix: target.prefix, afterRevision: startRevision)
         } catch let error as StoreError {
             // Upstream answers 200 and a single ERROR event for an expired resourceVersion.
             try await context.writer.writeHead(status: .ok, headers: ["Content-Type": contentType, "Cache-Control": "no-cache, private"])
@@ -78,11 +78,15 @@ extension APIServer {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await event in events {
-                        if let line = try encoder.line(for: event, filter: filter) {
-                            try await writer.writeBody(line)
+                    // The events of one batch (usually one group commit) go out in one write:
+                    // one HTTP/2 frame and TLS record instead of one per event.
+                    for try await batch in events {
+                        var lines: [UInt8] = []
+                        for event in batch {
+                            if let line = try encoder.line(for: event, filter: filter) { lines.append(contentsOf: line) }
                         }
-                        progress.store(event.revision)
+                        if !lines.isEmpty { try await writer.writeBody(lines) }
+                        if let last = batch.last { progress.store(last.revision) }
                     }
                 }
                 group.addTask { try await Task.sleep(for: timeout) }
