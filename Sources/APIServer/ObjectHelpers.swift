@@ -32,7 +32,28 @@ enum Objects {
 
     static func now() -> String { Timestamp.format(Date()) }
 
-    static func newUID() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID in lower case. Made from the system generator (getrandom):
+    /// Foundation's `UUID()` opens /dev/urandom on every call here, a syscall pair per create.
+    static func newUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: high >> (8 * i))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: low >> (8 * i))
+        }
+        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+        bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 
     /// Upstream's generateName suffix alphabet (no vowels, no confusable digits).
     static func generatedName(prefix: String) -> String {
