@@ -4,20 +4,21 @@ import KubeStore
 
 /// Small helpers on stored objects.
 enum Objects {
-    /// Parses stored bytes; a stored object that does not parse is an internal error (never user input).
+    /// Parses stored bytes (or takes the parsed form from `DecodedObjects`); a stored object that
+    /// does not parse is an internal error (never user input).
     static func decode(_ kv: KeyValue) throws(StatusError) -> JSON {
-        do {
-            return try JSON(parsing: kv.value)
-        } catch {
-            throw .internalError("stored object \(kv.key) is corrupt: \(error)")
-        }
+        try DecodedObjects.shared.object(kv)
     }
 
     /// Bytes to store: the object with `metadata.resourceVersion` set to the write's revision.
-    static func encode(_ object: JSON, revision: Int64) -> [UInt8] {
+    /// With `key`, the object is remembered as the parsed form of those bytes, so the writes and
+    /// watchers that follow need not parse them again.
+    static func encode(_ object: JSON, revision: Int64, key: String? = nil) -> [UInt8] {
         var object = object
         object["metadata"]["resourceVersion"] = .string(String(revision))
-        return object.serialized()
+        let bytes = object.serialized()
+        if let key { DecodedObjects.shared.remember(key: key, revision: revision, bytes: bytes, object: object) }
+        return bytes
     }
 
     static func labels(_ object: JSON) -> [String: String] {
@@ -31,7 +32,28 @@ enum Objects {
 
     static func now() -> String { Timestamp.format(Date()) }
 
-    static func newUID() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID in lower case. Made from the system generator (getrandom):
+    /// Foundation's `UUID()` opens /dev/urandom on every call here, a syscall pair per create.
+    static func newUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: high >> (8 * i))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: low >> (8 * i))
+        }
+        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+        bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 
     /// Upstream's generateName suffix alphabet (no vowels, no confusable digits).
     static func generatedName(prefix: String) -> String {

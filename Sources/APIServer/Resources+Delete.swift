@@ -116,7 +116,7 @@ extension APIServer {
                     let frozen = object
                     do {
                         let stored = try await store.update(key, expectedRevision: kv.modRevision) { _, revision in
-                            Objects.encode(frozen, revision: revision)
+                            Objects.encode(frozen, revision: revision, key: key)
                         }
                         return (try Objects.decode(stored), false)
                     } catch StoreError.conflict { continue }
@@ -134,7 +134,7 @@ extension APIServer {
                 let frozen = object
                 do {
                     let stored = try await store.update(key, expectedRevision: kv.modRevision) { _, revision in
-                        Objects.encode(frozen, revision: revision)
+                        Objects.encode(frozen, revision: revision, key: key)
                     }
                     if isNamespace { namespaceLifecycle(name) }
                     return (try Objects.decode(stored), false)

@@ -173,7 +173,7 @@ extension APIServer {
                 }
                 let frozen = updated
                 return try await store.update(key, expectedRevision: kv.modRevision) { _, revision in
-                    Objects.encode(frozen, revision: revision)
+                    Objects.encode(frozen, revision: revision, key: key)
                 }
             } catch StoreError.conflict {
                 // Someone wrote in between: try again on the new object. A client that pinned the

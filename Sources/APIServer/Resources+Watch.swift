@@ -54,9 +54,9 @@ extension APIServer {
         let encoder = WatchEncoder(definition: target.definition, table: context.format.table,
                                    includeObject: try IncludeObject.parse(query.value("includeObject")))
         let contentType = context.format.table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json"
-        let events: AsyncThrowingStream<StoreEvent, Error>
+        let events: AsyncThrowingStream<[StoreEvent], Error>
         do {
-            events = try await store.watch(prefix: target.prefix, afterRevision: startRevision)
+            events = try await store.watchBatches(prefix: target.prefix, afterRevision: startRevision)
         } catch let error as StoreError {
             // Upstream answers 200 and a single ERROR event for an expired resourceVersion.
             try await context.writer.writeHead(status: .ok, headers: ["Content-Type": contentType, "Cache-Control": "no-cache, private"])
@@ -78,11 +78,15 @@ extension APIServer {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await event in events {
-                        if let line = try encoder.line(for: event, filter: filter) {
-                            try await writer.writeBody(line)
+                    // The events of one batch (usually one group commit) go out in one write:
+                    // one HTTP/2 frame and TLS record instead of one per event.
+                    for try await batch in events {
+                        var lines: [UInt8] = []
+                        for event in batch {
+                            if let line = try encoder.line(for: event, filter: filter) { lines.append(contentsOf: line) }
                         }
-                        progress.store(event.revision)
+                        if !lines.isEmpty { try await writer.writeBody(lines) }
+                        if let last = batch.last { progress.store(last.revision) }
                     }
                 }
                 group.addTask { try await Task.sleep(for: timeout) }
@@ -126,14 +130,14 @@ final class WatchEncoder: Sendable {
         case .created:
             if filter.isEverything, !table { return raw("ADDED", event.current.value) }
             let object = try Objects.decode(event.current)
-            return filter.matches(object) ? self.event("ADDED", object) : nil
+            return filter.matches(object) ? stored("ADDED", object, event.current.value) : nil
         case .updated:
             if filter.isEverything, !table { return raw("MODIFIED", event.current.value) }
             let object = try Objects.decode(event.current)
             let now = filter.matches(object)
             let before = try event.previous.map { filter.matches(try Objects.decode($0)) } ?? false
             switch (before, now) {
-            case (_, true): return self.event(before ? "MODIFIED" : "ADDED", object)
+            case (_, true): return stored(before ? "MODIFIED" : "ADDED", object, event.current.value)
             case (true, false):
                 var gone = object
                 gone["metadata"]["resourceVersion"] = .string(String(event.revision))
@@ -141,11 +145,18 @@ final class WatchEncoder: Sendable {
             default: return nil
             }
         case .deleted:
-            var object = try Objects.decode(event.current)
+            // The last value is the previous one: decoding that finds it among the parsed objects.
+            var object = try Objects.decode(event.previous ?? event.current)
             guard filter.matches(object) else { return nil }
             object["metadata"]["resourceVersion"] = .string(String(event.revision))
             return self.event("DELETED", object)
         }
+    }
+
+    /// An event for a stored value: its bytes as they are (they are the object's serialization),
+    /// or a Table row built from the parsed object.
+    private func stored(_ type: String, _ object: JSON, _ bytes: [UInt8]) -> [UInt8] {
+        table ? event(type, object) : raw(type, bytes)
     }
 
     private func raw(_ type: String, _ bytes: [UInt8]) -> [UInt8] {

@@ -126,7 +126,8 @@ extension APIServer {
         let stored: KeyValue
         do {
             let frozen = object
-            stored = try await store.create(target.key(name: name)) { revision in Objects.encode(frozen, revision: revision) }
+            let key = target.key(name: name)
+            stored = try await store.create(key) { revision in Objects.encode(frozen, revision: revision, key: key) }
         } catch let error as StoreError {
             throw error.status(for: target, name: name)
         }

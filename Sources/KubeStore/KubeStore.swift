@@ -84,8 +84,30 @@ public protocol KubeStore: Sendable {
     /// when the consumer stops iterating or the store closes.
     func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error>
 
+    /// The events of `watch`, in the same order, grouped: each element holds the events that were
+    /// ready when the consumer asked (never empty), so a consumer can pass them on in one write.
+    func watchBatches(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<[StoreEvent], Error>
+
     /// Drops history up to `revision` (live values are kept) and reclaims space.
     func compact(through revision: Int64) async throws
 
     func close() async
+}
+
+extension KubeStore {
+    /// One event per batch, for stores that cannot do better.
+    public func watchBatches(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<[StoreEvent], Error> {
+        let events = try await watch(prefix: prefix, afterRevision: afterRevision)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await event in events { continuation.yield([event]) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }

@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
         version: SwiftletVersion.current
     )
 
-    @Argument(help: "Scenario: `api` (the API server alone; default) or `cluster` (`swiftlet server` with simulated nodes: scheduling throughput, a large Deployment, component memory).")
+    @Argument(help: "Scenario: `api` (the API server alone; default), `cluster` (`swiftlet server` with simulated nodes: scheduling throughput, a large Deployment, component memory) or `apiwrites` (the API server alone under the per-pod write sequence of the cluster run: CPU per write).")
     var scenario: String = "api"
 
     @Flag(help: "Scaled-down counts for a run of about 30 seconds.")
@@ -28,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Directory holding swiftlet-apiserver (and swiftlet). Default: the directory of this executable.")
     var serverBinDir: String?
 
-    @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled).")
+    @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled; apiwrites: pod write sequences, default 5,000).")
     var pods: Int?
 
     @Option(help: "cluster: override the number of simulated nodes (default 1,000).")
@@ -40,6 +40,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Override the number of watchers in the fan-out test.")
     var watchers: Int?
 
+    @Option(help: "apiwrites: concurrent pod write sequences (default 32).")
+    var concurrency: Int = 32
+
+    @Option(help: "apiwrites: a command the server runs under, as one string split at spaces (an absolute path first), e.g. \"/usr/bin/valgrind --tool=callgrind\".")
+    var serverWrapper: String?
+
     @Flag(help: "Keep the temporary directory (certificates, databases, server log) for inspection.")
     var keepTemp = false
 
@@ -47,7 +53,8 @@ struct BenchCommand: AsyncParsableCommand {
         switch scenario {
         case "api": try await runAPI()
         case "cluster": try await runCluster()
-        default: throw ValidationError("unknown scenario \"\(scenario)\" (expected api or cluster)")
+        case "apiwrites": try await runAPIWrites()
+        default: throw ValidationError("unknown scenario \"\(scenario)\" (expected api, cluster or apiwrites)")
         }
     }
 
@@ -107,6 +114,39 @@ struct BenchCommand: AsyncParsableCommand {
         let report: ClusterReport
         do {
             report = try await ClusterScenario(binary: swiftlet, work: work, scale: scale).run()
+        } catch {
+            Progress.say("failed: \(error)")
+            Cleanup.shared.runAll()
+            throw ExitCode.failure
+        }
+        Cleanup.shared.runAll()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            FileHandle.standardError.write(Data(report.table().utf8))
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+
+    private func runAPIWrites() async throws {
+        let binDir = serverBinDir ?? Self.executableDirectory()
+        let apiserver = "\(binDir)/swiftlet-apiserver"
+        guard FileManager.default.isExecutableFile(atPath: apiserver) else {
+            throw ValidationError("no swiftlet-apiserver in \(binDir); build it or pass --server-bin-dir")
+        }
+        Cleanup.shared.installSignalHandlers()
+        var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
+        let work = String(cString: made)
+        if !keepTemp { Cleanup.shared.register(directory: work) }
+        Progress.say("work directory \(work); server \(apiserver)")
+        let wrapper = (serverWrapper ?? "").split(separator: " ").map(String.init)
+        let report: APIWritesScenario.Report
+        do {
+            report = try await APIWritesScenario(binary: apiserver, work: work, pods: pods ?? (quick ? 1_000 : 5_000),
+                                                 concurrency: max(concurrency, 1), wrapper: wrapper).run()
         } catch {
             Progress.say("failed: \(error)")
             Cleanup.shared.runAll()

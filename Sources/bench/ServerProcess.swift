@@ -29,7 +29,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the apiserver on a free loopback port with its database at `databasePath` and waits
     /// until it has written its port file (it does so after bootstrap, once it listens).
     static func start(binary: String, pki: TestPKI, databasePath: String, workDirectory: String,
-                      timeout: Duration = .seconds(30)) throws -> ServerProcess {
+                      timeout: Duration = .seconds(30), wrapper: [String] = []) throws -> ServerProcess {
         let portFile = "\(workDirectory)/port-\(UUID().uuidString)"
         var config = APIServerConfig(tlsCertFile: pki.serverCertFile, tlsKeyFile: pki.serverKeyFile,
                                      clientCAFile: pki.caFile, databasePath: databasePath)
@@ -46,8 +46,14 @@ final class ServerProcess: @unchecked Sendable {
         log.seekToEndOfFile()
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config", configFile]
+        // A wrapper (a profiler) runs the server: the wrapper's process is the one measured.
+        if let tool = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = Array(wrapper.dropFirst()) + [binary, "--config", configFile]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--config", configFile]
+        }
         process.standardOutput = log
         process.standardError = log
         let startedAt = ContinuousClock.now

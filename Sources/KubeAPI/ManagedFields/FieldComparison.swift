@@ -46,6 +46,9 @@ public struct FieldComparison: Hashable, Sendable {
     private mutating func walk(_ old: JSON?, _ new: JSON?, _ schema: (any StrategicMergeSchema)?,
                                _ path: inout [FieldPathElement]) {
         if old == nil && new == nil { return }
+        // Equal values have no differences below them. Unchanged parts of an update usually share
+        // storage with the stored object, so this is mostly an identity check, not a walk.
+        if let old, let new, old == new { return }
         let oldShape = Self.shape(old), newShape = Self.shape(new)
         if let oldShape, let newShape, oldShape != newShape {
             // The type changed: the path is modified and whatever is below the new value is new.

@@ -42,9 +42,12 @@ public enum ManagedFields {
         guard case .object = new else { return new }
         var entries = startingEntries(old: old, new: new, fromRequest: subresource == nil)
 
-        let before = old.map(strip) ?? createBaseline(for: new)
+        // Ignored top-level fields are left out before comparing (a status write does not walk
+        // spec and metadata); the comparison of the other fields does not depend on them.
+        let before = without(ignoredTopLevelFields, old.map(strip) ?? createBaseline(for: new))
         let ignored = FieldSet(paths: ignoredTopLevelFields.map { [.field($0)] })
-        let comparison = FieldComparison(old: before, new: strip(new), schema: schema).excluding(ignored)
+        let comparison = FieldComparison(old: before, new: without(ignoredTopLevelFields, strip(new)), schema: schema)
+            .excluding(ignored)
         let changed = comparison.modified.union(comparison.added)
 
         // Every existing entry, the manager's own included, loses what this write changed or
@@ -84,6 +87,13 @@ public enum ManagedFields {
         guard case .object(var root) = object, case .object(var metadata)? = root["metadata"] else { return object }
         metadata.removeValue(forKey: "managedFields")
         root["metadata"] = .object(metadata)
+        return .object(root)
+    }
+
+    /// `object` without the given top-level fields.
+    private static func without(_ fields: Set<String>, _ object: JSON) -> JSON {
+        guard !fields.isEmpty, case .object(var root) = object else { return object }
+        for field in fields { root.removeValue(forKey: field) }
         return .object(root)
     }
 

@@ -47,6 +47,19 @@ struct WatcherState: Sendable {
         return .waiting
     }
 
+    /// Takes every buffered event (none when the stream failed or ended: `poll` reports that).
+    mutating func drain(limit: Int) -> [StoreEvent] {
+        guard failure == nil, head < queue.count else { return [] }
+        let end = min(queue.count, head + limit)
+        let events = Array(queue[head..<end])
+        head = end
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: queue.count <= 1024)
+            head = 0
+        }
+        return events
+    }
+
     /// Hands `event` to the waiting consumer, or buffers it. A consumer more than `backlogLimit`
     /// events behind gets an error instead of unbounded memory; it can watch again from the last
     /// revision it saw and catch up from history.

@@ -12,6 +12,18 @@ extension SQLiteStore {
     /// The stream supports one consumer. It ends when the consumer stops iterating (task cancelled
     /// or stream released) or the store closes.
     public func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
+        let subscription = try subscribe(prefix: prefix, afterRevision: afterRevision)
+        return AsyncThrowingStream(unfolding: { try await subscription.next() })
+    }
+
+    /// As `watch`, with the events that are ready taken together: a commit of many writes reaches
+    /// the consumer as one batch.
+    public func watchBatches(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<[StoreEvent], Error> {
+        let subscription = try subscribe(prefix: prefix, afterRevision: afterRevision)
+        return AsyncThrowingStream(unfolding: { try await subscription.nextBatch() })
+    }
+
+    private func subscribe(prefix: String, afterRevision: Int64) throws -> WatchSubscription {
         guard afterRevision >= 0 else {
             throw StoreError.backend("invalid watch revision \(afterRevision)")
         }
@@ -35,9 +47,7 @@ extension SQLiteStore {
                                               backlogLimit: options.maxWatcherBacklog, initial: initial)
             return (id, replayEnd)
         }
-        let subscription = WatchSubscription(store: self, id: id, prefix: prefix,
-                                             after: afterRevision, replayEnd: replayEnd)
-        return AsyncThrowingStream(unfolding: { try await subscription.next() })
+        return WatchSubscription(store: self, id: id, prefix: prefix, after: afterRevision, replayEnd: replayEnd)
     }
 
     /// The next live event of watcher `id`, waiting for a commit if none is buffered.
@@ -58,6 +68,11 @@ extension SQLiteStore {
             let waiter = state.withLock { $0.watchers[id]?.cancel() }
             waiter?.resume(returning: nil)
         }
+    }
+
+    /// Live events of watcher `id` already buffered, without waiting.
+    fileprivate func bufferedLiveEvents(watcher id: Int, limit: Int) -> [StoreEvent] {
+        state.withLock { $0.watchers[id]?.drain(limit: limit) ?? [] }
     }
 
     fileprivate func removeWatcher(_ id: Int) {
@@ -110,6 +125,24 @@ private final class WatchSubscription: Sendable {
             if store.isClosed { return nil }
             throw error
         }
+    }
+
+    /// The next event and whatever follows it without waiting: the rest of the history page, or
+    /// the live events buffered behind it. nil at the end of the stream.
+    func nextBatch() async throws -> [StoreEvent]? {
+        guard let first = try await next() else { return nil }
+        var batch = [first]
+        let rest = replay.withLock { replay -> [StoreEvent] in
+            guard replay.index < replay.page.count else { return [] }
+            defer { replay.index = replay.page.count }
+            return Array(replay.page[replay.index...])
+        }
+        if !rest.isEmpty {
+            batch.append(contentsOf: rest)
+        } else if replay.withLock({ $0.done && $0.index >= $0.page.count }) {
+            batch.append(contentsOf: store.bufferedLiveEvents(watcher: id, limit: Self.pageSize))
+        }
+        return batch
     }
 
     private func nextFromHistory() async throws -> StoreEvent? {
