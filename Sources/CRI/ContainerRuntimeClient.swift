@@ -47,6 +47,8 @@ public final class ContainerRuntimeClient: Sendable {
         self.connections = Task {
             do {
                 try await grpc.runConnections()
+            } catch let error as RuntimeError where error.code == .clientIsStopped {
+                // shutdown() came before this task started: nothing to run.
             } catch {
                 logger.error("CRI client stopped", metadata: ["error": "\(error)"])
             }
@@ -90,10 +92,23 @@ public final class ContainerRuntimeClient: Sendable {
             grpc: grpc, logger: logger)
     }
 
-    /// Closes the connection once calls in flight have finished, and waits for that.
+    /// Closes the connection once calls in flight have finished, and waits for that, but at most
+    /// `gracePeriod`: then the connection is closed at once (a peer that never completes the
+    /// HTTP/2 handshake would otherwise hold a graceful shutdown forever).
     /// Calls made afterwards fail with `CRIError.shutDown`.
-    public func shutdown() async {
+    public func shutdown(gracePeriod: Duration = .seconds(5)) async {
         grpc.beginGracefulShutdown()
+        let connections = self.connections
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connections.value }
+            group.addTask {
+                // Cancelled (and so returns early) when the graceful shutdown wins.
+                try? await Task.sleep(for: gracePeriod)
+                connections.cancel()
+            }
+            await group.next()
+            group.cancelAll()
+        }
         await connections.value
     }
 

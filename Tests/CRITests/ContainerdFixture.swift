@@ -45,7 +45,7 @@ final class ContainerdFixture: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/containerd")
         process.arguments = ["--config", "\(dir)/config.toml"]
-        FileManager.default.createFile(atPath: "\(dir)/containerd.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/containerd.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/containerd.log"))
         process.standardOutput = log
         process.standardError = log
