@@ -104,7 +104,7 @@ public final class ContainerRuntimeClient: Sendable {
             group.addTask {
                 // Cancelled (and so returns early) when the graceful shutdown wins.
                 try? await Task.sleep(for: gracePeriod)
-                connections.cancel()
+                if !Task.isCancelled { connections.cancel() }
             }
             await group.next()
             group.cancelAll()

@@ -90,16 +90,17 @@ final class ContainerdFixture: @unchecked Sendable {
         """
     }
 
-    /// Polls until the socket accepts a connection and the CRI reports RuntimeReady (10 s max).
+    /// Polls until the socket accepts a connection and the CRI reports RuntimeReady (60 s max:
+    /// containerd starts in half a second alone, but much slower beside a parallel test run).
     private func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
                 throw FixtureError("containerd exited with \(process.terminationStatus): \(logTail())")
             }
             do {
-                let client = try await ContainerRuntimeClient.connect(socketPath: socket, defaultTimeout: .seconds(2))
+                let client = try await ContainerRuntimeClient.connect(socketPath: socket, defaultTimeout: .seconds(10))
                 let status: Runtime_V1_StatusResponse
                 do {
                     status = try await client.status()
@@ -114,7 +115,7 @@ final class ContainerdFixture: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw FixtureError("containerd not ready after 10 s (\(lastError.map { "\($0)" } ?? "not ready")): \(logTail())")
+        throw FixtureError("containerd not ready after 60 s (\(lastError.map { "\($0)" } ?? "not ready")): \(logTail())")
     }
 
     /// Builds a busybox OCI image with umoci and imports it with ctr.
