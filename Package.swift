@@ -235,6 +235,7 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: [
             "KubeClient", "KubeAPI", "APIServer", "KubePKI", "KubeStore", "KubeHTTP", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "SimulatedNodesTests", dependencies: ["SimulatedNodes", "ComponentKit", "KubeClient", "KubeAPI"]),
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "KubeAPI"]),

@@ -48,13 +48,13 @@ extension HTTPClient {
 /// stream calls it serially, so the mutable state is never touched concurrently. Dropping the
 /// stream drops the response's iterator, which resets the HTTP/2 stream (see `Exchange`).
 final class WatchEventReader: @unchecked Sendable {
-    private var parts: AsyncThrowingStream<ResponsePart, any Error>.AsyncIterator
+    private var parts: ResponseIterator
     private var decoder = WatchDecoder()
     /// Decoded events not yet handed out, last first.
     private var pending: [WatchEvent] = []
     private var ended = false
 
-    init(parts: AsyncThrowingStream<ResponsePart, any Error>.AsyncIterator) {
+    init(parts: ResponseIterator) {
         self.parts = parts
     }
 

@@ -109,7 +109,7 @@ extension HTTPClient {
     /// Sends a request and waits for the response head; the rest of the response follows in the
     /// returned iterator.
     func start(_ request: APIRequest) async throws
-        -> (HTTPResponseHead, AsyncThrowingStream<ResponsePart, any Error>.AsyncIterator) {
+        -> (HTTPResponseHead, ResponseIterator) {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: config.server.authority)
         headers.add(name: "User-Agent", value: config.userAgent)
@@ -127,7 +127,7 @@ extension HTTPClient {
             config.requestTimeout.components.seconds * 1_000_000_000 + config.requestTimeout.components.attoseconds / 1_000_000_000)
         let exchange = Exchange(head: head, body: body, timeout: timeout)
         try await pool.send(exchange)
-        var iterator = exchange.responses.makeAsyncIterator()
+        var iterator = ResponseIterator(exchange)
         guard let first = try await iterator.next() else {
             throw KubeClientError.connectionClosed("no response to \(request.method) \(request.path)")
         }
