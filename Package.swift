@@ -250,7 +250,7 @@ let package = Package(
         ]),
         .testTarget(name: "ContainerdSupportTests", dependencies: ["ContainerdSupport", "SwiftletInfo", "SwiftletJSON"]),
         // Runs a real containerd (own root, state and socket in a temp dir) as a child process.
-        .testTarget(name: "CRITests", dependencies: ["CRI"]),
+        .testTarget(name: "CRITests", dependencies: ["CRI", "ContainerdSupport"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]

@@ -41,6 +41,7 @@ extension SimulatedKubelet {
             releasePod(key)
             return
         }
+        if pod["metadata"]["annotations"][SimulatedLabels.run] == "false" { return }
 
         let plan = PodRunPlan(pod: pod, defaultDuration: options.defaultRunDuration)
         let now = Date()

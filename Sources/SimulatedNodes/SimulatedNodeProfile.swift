@@ -48,6 +48,9 @@ public enum SimulatedLabels {
     public static let duration = "swiftlet.io/simulated-duration"
     /// Exit code of its containers when it finishes (default 0: Succeeded; otherwise Failed).
     public static let exitCode = "swiftlet.io/simulated-exit-code"
+    /// `"false"`: the node leaves the bound pod alone (no status, no events), as the API-only
+    /// nodes of kube-scheduler's scheduler_perf do; deleting it still works.
+    public static let run = "swiftlet.io/simulated-run"
     /// The namespace of node Leases.
     public static let leaseNamespace = "kube-node-lease"
 }

@@ -28,6 +28,14 @@ struct ClusterScenario {
         do {
             try await waitForNodes(client: client, count: scale.nodes, report: &report)
             report.rssNodesUp = sampler.reset()
+            // First as kube-scheduler's scheduler_perf measures it: the nodes leave the bound pods
+            // alone, so the scheduler and the apiserver's binding path are what is timed.
+            Progress.say("scheduler_perf setup: pods the simulated nodes do not run")
+            let alone = try await schedulePods(client: client, namespace: "bench-sched", runOnNodes: false)
+            report.schedulerOnlySeconds = alone.seconds
+            report.schedulerOnlyCreates = alone.creates
+            _ = try await deletePods(client: client, namespace: "bench-sched")
+            _ = sampler.reset()
             let cpuBefore = server.cpuSeconds()
             try await podPhase(client: client, report: &report)
             report.rssPods = sampler.reset()
@@ -85,7 +93,15 @@ struct ClusterScenario {
 
     /// Creates `scale.pods` bare pods as fast as the API takes them and waits until every one is bound.
     private func podPhase(client: KubeClient.HTTPClient, report: inout ClusterReport) async throws {
-        let namespace = "bench-pods"
+        let result = try await schedulePods(client: client, namespace: "bench-pods", runOnNodes: true)
+        report.podCreates = result.creates
+        report.podsScheduledSeconds = result.seconds
+        report.firstBindingSeconds = result.firstBinding
+    }
+
+    /// Creates `scale.pods` pods in a new namespace and waits until all are bound.
+    private func schedulePods(client: KubeClient.HTTPClient, namespace: String, runOnNodes: Bool) async throws
+        -> (seconds: Double, creates: LoadFigure, firstBinding: Double?) {
         _ = try await client.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace",
                                                                            "metadata": ["name": .string(namespace)]],
                                     subresource: nil)
@@ -94,9 +110,9 @@ struct ClusterScenario {
         let started = ContinuousClock.now
         let created = await LoadRunner.run(concurrency: concurrency, count: scale.pods,
                                            timeLimit: .seconds(scale.timeLimit)) { index in
-            _ = try await client.create(.pods, namespace: namespace, object: Self.pod(index: index), subresource: nil)
+            _ = try await client.create(.pods, namespace: namespace, object: Self.pod(index: index, run: runOnNodes), subresource: nil)
         }
-        report.podCreates = LoadFigure(protocolName: "HTTP/2", concurrency: concurrency, created)
+        let creates = LoadFigure(protocolName: "HTTP/2", concurrency: concurrency, created)
         Progress.say("  created \(created.completed) in \(Format.seconds(created.seconds)) "
             + "(\(Format.rate(created.perSecond))/s, errors \(created.errors)); \(tracker.scheduled) bound so far")
         guard created.completed == scale.pods else {
@@ -120,24 +136,28 @@ struct ClusterScenario {
         }
         tracker.cancel()
         let done = tracker.doneAt ?? ContinuousClock.now
-        report.podsScheduledSeconds = (done - started).inSeconds
-        if let first = tracker.firstAt { report.firstBindingSeconds = (first - started).inSeconds }
-        Progress.say("  all \(scale.pods) bound after \(Format.seconds(report.podsScheduledSeconds)) "
-            + "(\(Format.rate(report.scheduledPerSecond))/s)")
+        let seconds = (done - started).inSeconds
+        Progress.say("  all \(scale.pods) bound after \(Format.seconds(seconds)) "
+            + "(\(Format.rate(Double(scale.pods) / max(seconds, 0.001)))/s)")
+        return (seconds, creates, tracker.firstAt.map { ($0 - started).inSeconds })
     }
 
     /// Deletes the pods (grace period 0, so the kubelet need not confirm) before the Deployment phase.
     private func deletePods(client: KubeClient.HTTPClient, report: inout ClusterReport) async throws {
+        report.podDeletes = try await deletePods(client: client, namespace: "bench-pods")
+    }
+
+    private func deletePods(client: KubeClient.HTTPClient, namespace: String) async throws -> LoadFigure {
         Progress.say("deleting \(scale.pods) pods")
         let deleted = await LoadRunner.run(concurrency: concurrency, count: scale.pods,
                                            timeLimit: .seconds(scale.timeLimit)) { index in
-            _ = try await client.delete(.pods, namespace: "bench-pods", name: "pod-\(index)",
+            _ = try await client.delete(.pods, namespace: namespace, name: "pod-\(index)",
                                         options: DeleteOptions(gracePeriodSeconds: 0))
         }
-        report.podDeletes = LoadFigure(protocolName: "HTTP/2", concurrency: concurrency, deleted)
         Progress.say("  \(Format.rate(deleted.perSecond))/s, errors \(deleted.errors) \(deleted.firstError ?? "")")
         // Let the components digest the deletions so they do not count against the next phase.
         try await Task.sleep(for: .seconds(3))
+        return LoadFigure(protocolName: "HTTP/2", concurrency: concurrency, deleted)
     }
 
     /// Creates one Deployment of `scale.replicas` and waits for status.availableReplicas to reach it.
@@ -175,10 +195,10 @@ struct ClusterScenario {
     }
 
     /// A small bare pod: one container with a small request, no nodeName.
-    static func pod(index: Int) -> JSON {
-        ["apiVersion": "v1", "kind": "Pod",
-         "metadata": ["name": .string("pod-\(index)"), "labels": ["app": "bench"]],
-         "spec": podSpec]
+    static func pod(index: Int, run: Bool = true) -> JSON {
+        var metadata: JSON = ["name": .string("pod-\(index)"), "labels": ["app": "bench"]]
+        if !run { metadata["annotations"] = ["swiftlet.io/simulated-run": "false"] }
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": podSpec]
     }
 
     static let podSpec: JSON = [

@@ -20,7 +20,8 @@ struct KubeletCommand: AsyncParsableCommand {
             them through Pending -> Running (-> Succeeded/Failed for pods with restartPolicy \
             Never/OnFailure). Pod annotations: swiftlet.io/simulated-duration (Go duration, default \
             1s), swiftlet.io/simulated-exit-code (default 0), swiftlet.io/simulated-ready ("false": \
-            never ready).
+            never ready), swiftlet.io/simulated-run ("false": left bound and Pending, as on \
+            scheduler_perf's API-only nodes).
             """,
         version: SwiftletVersion.current
     )

@@ -1,4 +1,5 @@
 import CRI
+import ContainerdSupport
 import Foundation
 import Glibc
 import Testing
@@ -39,8 +40,12 @@ final class ContainerdFixture: @unchecked Sendable {
         for sub in ["root", "state", "run", "cni", "logs", "image"] {
             try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true)
         }
-        let socket = "\(dir)/run/containerd.sock"
-        try config(dir: dir, socket: socket).write(toFile: "\(dir)/config.toml", atomically: true, encoding: .utf8)
+        // The config the supervisor writes, with this fixture's directories and sandbox image.
+        var config = ContainerdConfig(dataDirectory: dir, runDirectory: "\(dir)/run", sandboxImage: image,
+                                      cniConfDirectory: "\(dir)/cni", systemdCgroup: false)
+        config.stateDirectory = "\(dir)/state"
+        let socket = config.socketPath
+        try config.write(to: "\(dir)/config.toml")
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/containerd")
@@ -60,34 +65,6 @@ final class ContainerdFixture: @unchecked Sendable {
             throw error
         }
         return fixture
-    }
-
-    static func config(dir: String, socket: String) -> String {
-        """
-        version = 2
-        root = "\(dir)/root"
-        state = "\(dir)/state"
-        [grpc]
-          address = "\(socket)"
-        [plugins."io.containerd.internal.v1.opt"]
-          path = "\(dir)/opt"
-        [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "\(image)"
-          restrict_oom_score_adj = true
-          netns_mounts_under_state_dir = true
-          [plugins."io.containerd.grpc.v1.cri".containerd]
-            snapshotter = "overlayfs"
-            default_runtime_name = "runc"
-            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-              runtime_type = "io.containerd.runc.v2"
-              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-                SystemdCgroup = false
-                Root = "\(dir)/runc"
-          [plugins."io.containerd.grpc.v1.cri".cni]
-            bin_dir = "/usr/lib/cni"
-            conf_dir = "\(dir)/cni"
-
-        """
     }
 
     /// Polls until the socket accepts a connection and the CRI reports RuntimeReady (60 s max:

@@ -148,6 +148,21 @@ struct SimulatedKubeletTests {
         }
     }
 
+    /// `simulated-run: "false"`: bound but never started (no status, no events), and still
+    /// deletable, like the API-only nodes of scheduler_perf.
+    @Test func runFalseLeavesThePodAloneButDeletesIt() async throws {
+        try await withKubelet(nodes: 1) { cluster, _, _ in
+            cluster.put(.pods, makePod("idle", node: "sim", annotations: [SimulatedLabels.run: "false"]))
+            cluster.put(.pods, makePod("busy", node: "sim"))
+            #expect(await eventually { cluster.object(.pods, namespace: "default", name: "busy")?["status"]["phase"] == "Running" })
+            #expect(cluster.object(.pods, namespace: "default", name: "idle")?["status"]["phase"] == "Pending")
+            #expect(!cluster.writes.contains { $0.name == "idle" })
+            #expect(cluster.events(about: "idle").isEmpty)
+            _ = try await cluster.delete(.pods, namespace: "default", name: "idle", options: DeleteOptions(gracePeriodSeconds: 30))
+            #expect(await eventually { cluster.object(.pods, namespace: "default", name: "idle") == nil })
+        }
+    }
+
     @Test(arguments: [
         ("Never", [SimulatedLabels.duration: "150ms"], "Succeeded", Int64(0), "Completed"),
         ("OnFailure", [SimulatedLabels.duration: "100ms", SimulatedLabels.exitCode: "3"], "Failed", Int64(3), "Error"),
