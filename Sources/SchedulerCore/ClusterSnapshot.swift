@@ -11,8 +11,9 @@ public struct ClusterSnapshot: Sendable {
     /// Names of existing nodes in the order they were first seen; the scheduler walks this order.
     public private(set) var nodeNames: [String] = []
     private var nodeIndex: [String: Int] = [:]
-    /// Assigned, non-terminal pods by key.
-    private(set) var pods: [String: PodInfo] = [:]
+    /// Assigned, non-terminal pods by key: the same records the nodes hold (one copy of each
+    /// pod's model, however many maps refer to it).
+    private(set) var pods: [String: PodRecord] = [:]
     /// Keys of assigned pods declaring any pod (anti-)affinity, so the affinity checks scan only them.
     private(set) var podsWithAffinity: Set<String> = []
     /// Namespace labels, for affinity terms with a `namespaceSelector`.
@@ -36,10 +37,10 @@ public struct ClusterSnapshot: Sendable {
     }
 
     /// An assigned pod by `namespace/name`.
-    public func pod(key: String) -> PodInfo? { pods[key] }
+    public func pod(key: String) -> PodInfo? { pods[key]?.info }
 
     /// All assigned pods (order unspecified).
-    public var assignedPods: Dictionary<String, PodInfo>.Values { pods.values }
+    public var assignedPods: [PodInfo] { pods.values.map(\.info) }
 
     /// Adds or replaces a node from its object; its pod accounting is kept.
     public mutating func upsertNode(_ json: JSON) {
@@ -82,9 +83,10 @@ public struct ClusterSnapshot: Sendable {
         guard !pod.nodeName.isEmpty, !pod.isTerminal, !pod.name.isEmpty else { return }
         var pod = pod
         pod.dropPlacementInputs()
-        pods[pod.key] = pod
+        let record = PodRecord(pod)
+        pods[pod.key] = record
         if pod.hasPodAffinity { podsWithAffinity.insert(pod.key) }
-        infos[pod.nodeName, default: NodeInfo(name: pod.nodeName)].add(pod)
+        infos[pod.nodeName, default: NodeInfo(name: pod.nodeName)].add(record)
     }
 
     /// Records a pod the scheduler just bound (before the informer reports it), so the next
@@ -102,7 +104,7 @@ public struct ClusterSnapshot: Sendable {
 
     /// Applies a pod deletion by `namespace/name`.
     public mutating func removePod(key: String) {
-        guard let old = pods.removeValue(forKey: key) else { return }
+        guard let old = pods.removeValue(forKey: key)?.info else { return }
         podsWithAffinity.remove(key)
         guard var info = infos[old.nodeName] else { return }
         info.remove(old)

@@ -78,7 +78,12 @@ public struct NodeInfo: Sendable, Hashable {
     public var free: ResourceAmounts { allocatable - requested }
 
     mutating func add(_ pod: PodInfo) {
-        guard pods.updateValue(PodRecord(pod), forKey: pod.key) == nil else { return }
+        add(PodRecord(pod))
+    }
+
+    mutating func add(_ record: PodRecord) {
+        let pod = record.info
+        guard pods.updateValue(record, forKey: pod.key) == nil else { return }
         requested = requested + pod.requests
         nonZeroRequested = nonZeroRequested + pod.nonZeroRequests
         podCount += 1
