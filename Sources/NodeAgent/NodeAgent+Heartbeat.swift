@@ -87,11 +87,11 @@ extension NodeAgent {
         guard let cached = nodeInformer.cache.get(namespace: nil, name: options.nodeName) else { return }
         let reason = notReadyReason(cached)
         let due = state.withLock { $0.lastStatusReport.map { ContinuousClock.now - $0 >= options.statusReportInterval } ?? true }
-        guard due || description.statusNeedsUpdate(cached["status"], notReadyReason: reason) else { return }
+        guard due || nodeDescription.statusNeedsUpdate(cached["status"], notReadyReason: reason) else { return }
         var current = cached
         do {
             for attempt in 0..<2 {
-                current["status"] = description.status(previous: current["status"], notReadyReason: reason, now: Date())
+                current["status"] = nodeDescription.status(previous: current["status"], notReadyReason: reason, now: Date())
                 do {
                     _ = try await client.updateStatus(.nodes, object: current)
                     break

@@ -47,6 +47,11 @@ extension NodeAgent {
             return
         }
         var runtimePod = try await observe(uid: uid)
+        if runtimePod.sandboxID == nil, notReadyReason(nil) != nil, !PodSandboxSpec.hostNetwork(pod) {
+            // No pod network yet: look again shortly (not with the error backoff, which grows to minutes).
+            queue.addAfter(key, .seconds(1))
+            return
+        }
         guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod) else { return }
         try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
         runtimePod = try await observe(uid: uid)
@@ -68,10 +73,6 @@ extension NodeAgent {
         let dns = ResolvConf(parsing: (try? String(contentsOfFile: options.resolvConfPath, encoding: .utf8)) ?? "")
         if let id = runtimePod.sandboxID, let sandbox = runtimePod.allSandboxes.first(where: { $0.id == id }) {
             return PodSandboxSpec.config(pod: pod, attempt: sandbox.metadata.attempt, logRoot: options.podLogDirectory, dns: dns)
-        }
-        guard notReadyReason(nil) == nil || PodSandboxSpec.hostNetwork(pod) else {
-            // No pod network yet: the pod waits (the heartbeat wakes nothing, so retry later).
-            throw NodeAgentError("network is not ready")
         }
         for old in runtimePod.allSandboxes {
             try? await runtime.stopPodSandbox(old.id)
@@ -163,8 +164,8 @@ extension NodeAgent {
         do {
             config = try ContainerSpec.config(pod: pod, container: container, attempt: attempt, context: context)
         } catch {
-            state.withLock { $0.waiting[waitingKey] = ("CreateContainerConfigError", error.description) }
-            await event(pod, "Warning", "Failed", "Error: \(error.description)")
+            state.withLock { $0.waiting[waitingKey] = ("CreateContainerConfigError", "\(error)") }
+            await event(pod, "Warning", "Failed", "Error: \(error)")
             return
         }
         let present = try await runtime.imageStatus(image) != nil

@@ -91,20 +91,18 @@ extension NodeAgent {
                 var filter = Runtime_V1_ContainerFilter()
                 filter.labelSelector = [PodLabels.managedBy: "true"]
                 let containers = try await runtime.listContainers(filter: filter)
-                let current = Dictionary(containers.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-                let previous = state.withLock { s -> [String: Runtime_V1_ContainerState] in
+                var current: [String: RelistEntry] = [:]
+                for container in containers {
+                    let key = "\(container.labels[PodLabels.podNamespace] ?? "")/\(container.labels[PodLabels.podName] ?? "")"
+                    current[container.id] = RelistEntry(state: container.state, podKey: key)
+                }
+                let previous = state.withLock { s -> [String: RelistEntry] in
                     defer { s.relisted = current }
                     return s.relisted
                 }
                 var wake = Set<String>()
-                for container in containers where previous[container.id] != container.state {
-                    wake.insert("\(container.labels[PodLabels.podNamespace] ?? "")/\(container.labels[PodLabels.podName] ?? "")")
-                }
-                let gone = Set(previous.keys).subtracting(current.keys)
-                if !gone.isEmpty {
-                    // A removed container: its pod (unknown by id now) is found among all of ours.
-                    for key in podInformer.cache.keys() { wake.insert(key) }
-                }
+                for (id, entry) in current where previous[id]?.state != entry.state { wake.insert(entry.podKey) }
+                for (id, entry) in previous where current[id] == nil { wake.insert(entry.podKey) }
                 for key in wake where key != "/" { queue.add(key) }
             } catch {
                 logger.debug("relist failed", metadata: ["error": "\(error)"])
@@ -112,4 +110,10 @@ extension NodeAgent {
             try? await Task.sleep(for: options.relistInterval)
         }
     }
+}
+
+/// A container as the last relist saw it.
+struct RelistEntry: Sendable, Equatable {
+    var state: Runtime_V1_ContainerState
+    var podKey: String
 }

@@ -64,7 +64,7 @@ public final class NodeAgent: Sendable {
         var networkReady = false
         var runtimeVersion = ""
         /// Container id -> state seen by the last relist.
-        var relisted: [String: Runtime_V1_ContainerState] = [:]
+        var relisted: [String: RelistEntry] = [:]
         /// `uid/container` -> restart backoff and the exited container it was armed for.
         var backoffs: [String: (backoff: CrashBackoff, containerID: String, restartAt: Date)] = [:]
         /// `uid/container` -> why it is waiting (image pull problems, bad config).
@@ -79,7 +79,8 @@ public final class NodeAgent: Sendable {
     let recorder: EventRecorder
     let machine: MachineInfo
     let state = Mutex(State())
-    let queue = WorkQueue<String>()
+    /// Failed syncs retry from 200 ms up to 30 s (image pulls, runtime errors).
+    let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
     public let podInformer: Informer
 
@@ -172,7 +173,7 @@ public final class NodeAgent: Sendable {
         }
     }
 
-    var description: NodeDescription {
+    var nodeDescription: NodeDescription {
         NodeDescription(name: options.nodeName, machine: machine,
                         containerRuntimeVersion: state.withLock { $0.runtimeVersion }, controlPlane: options.controlPlane)
     }
@@ -186,12 +187,12 @@ public final class NodeAgent: Sendable {
             do {
                 var stored: JSON
                 do {
-                    stored = try await client.create(.nodes, object: description.nodeObject())
+                    stored = try await client.create(.nodes, object: nodeDescription.nodeObject())
                 } catch let error as StatusError where error.code == 409 {
                     let existing = try await client.get(.nodes, name: options.nodeName)
-                    stored = try await client.update(.nodes, object: description.nodeObject(existing: existing))
+                    stored = try await client.update(.nodes, object: nodeDescription.nodeObject(existing: existing))
                 }
-                stored["status"] = description.status(previous: stored["status"], notReadyReason: notReadyReason(stored), now: Date())
+                stored["status"] = nodeDescription.status(previous: stored["status"], notReadyReason: notReadyReason(stored), now: Date())
                 _ = try await client.updateStatus(.nodes, object: stored)
                 state.withLock { $0.lastStatusReport = .now }
                 logger.info("registered node", metadata: ["node": "\(options.nodeName)"])

@@ -153,7 +153,7 @@ public enum PodStatusComposer {
         var status: JSONObject = [
             "name": .string(c.name), "image": .string(c.image), "imageID": .string(c.imageID),
             "restartCount": .int(Int64(c.restartCount)), "ready": .bool(ready), "started": .bool(c.isRunning),
-            "lastState": c.lastTerminated.map { ["terminated": terminated($0)] } ?? [:],
+            "lastState": c.lastTerminated.map { JSON.object(["terminated": terminated($0)]) } ?? JSON.object([:]),
         ]
         switch c.state {
         case .waiting(let reason, let message):
