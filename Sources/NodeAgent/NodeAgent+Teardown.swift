@@ -27,6 +27,7 @@ extension NodeAgent {
             try await runtime.stopPodSandbox(sandbox.id)
             try await runtime.removePodSandbox(sandbox.id)
         }
+        PodCgroups.remove(uid: uid)
         forget(uid: uid)
         do {
             _ = try await client.delete(.pods, namespace: pod["metadata"]["namespace"].stringValue,
@@ -55,6 +56,7 @@ extension NodeAgent {
             "pod": "\(sandbox.metadata.namespace)/\(sandbox.metadata.name)", "uid": "\(uid)", "sandbox": "\(sandbox.id)"])
         try await runtime.stopPodSandbox(sandbox.id)
         try await runtime.removePodSandbox(sandbox.id)
+        PodCgroups.remove(uid: uid)
         forget(uid: uid)
     }
 

@@ -108,9 +108,20 @@ def test_node_runs_pods_on_containerd():
             assert r.returncode == 0, r.stderr
             return r.stdout
 
+        def containers_of(uid):
+            """containerd's containers (sandbox and app) labelled with the pod's UID."""
+            found = []
+            for cid in ctr("containers", "ls", "-q").split():
+                r = subprocess.run(["ctr", "--address", sock, "-n", "k8s.io", "containers", "info", cid],
+                                   capture_output=True, text=True, timeout=30)
+                if r.returncode == 0 and json.loads(r.stdout).get("Labels", {}).get("io.kubernetes.pod.uid") == uid:
+                    found.append(cid)
+            return found
+
         def get(kind, name):
             return json.loads(s.kubectl("get", kind, name, "-o", "json").stdout)
 
+        had_bridge = os.path.exists("/sys/class/net/swiftlet0")
         try:
             s.start(timeout=120)
             node = wait_for("node Ready", lambda: next((n for n in json.loads(s.kubectl("get", "nodes", "-o", "json").stdout)["items"]
@@ -126,6 +137,7 @@ def test_node_runs_pods_on_containerd():
 
             s.kubectl("apply", "-f", "-", input=pod_manifest("web", ["httpd", "-f", "-p", "8080", "-h", "/"]))
             s.kubectl("apply", "-f", "-", input=pod_manifest("fails", ["sh", "-c", "echo $POD_NAME; exit 3"], restart="Never"))
+            s.kubectl("apply", "-f", "-", input=pod_manifest("crash", ["sh", "-c", "exit 1"]))
 
             web = wait_for("web Running", lambda: (lambda p: p if p["status"].get("phase") == "Running" and p["status"].get("podIP") else None)(get("pod", "web")), 60)
             ip = web["status"]["podIP"]
@@ -149,11 +161,35 @@ def test_node_runs_pods_on_containerd():
             reasons = {e["reason"] for e in events if e["involvedObject"].get("name") == "web"}
             assert {"Pulled", "Created", "Started"} <= reasons, reasons
 
-            # Sandbox (pause) and app containers of both pods, as containerd lists them.
+            # Restarted at once after the first exit, then held in CrashLoopBackOff (10 s).
+            def crash_looping():
+                c = get("pod", "crash")["status"].get("containerStatuses", [{}])[0]
+                waiting = c.get("state", {}).get("waiting", {})
+                return c if c.get("restartCount", 0) >= 1 and waiting.get("reason") == "CrashLoopBackOff" else None
+            crash = wait_for("crash in CrashLoopBackOff", crash_looping, 30)
+            assert crash["lastState"]["terminated"]["exitCode"] == 1, crash
+            assert get("pod", "crash")["status"]["phase"] == "Running"
+
+            # A restarted kubelet adopts running pods (same container) and removes the sandboxes
+            # of pods deleted while it was away.
+            crash_uid = get("pod", "crash")["metadata"]["uid"]
+            assert containers_of(crash_uid)
+            s.swiftlet("stop", "kubelet")
+            s.kubectl("delete", "pod", "crash", "--grace-period=0", "--force", "--wait=false")
+            s.swiftlet("start", "kubelet")
+            wait_for("crash's sandbox removed", lambda: containers_of(crash_uid) == [], 30)
+            assert get("pod", "web")["status"]["containerStatuses"][0]["containerID"] == status["containerID"]
+            with socket.create_connection((ip, 8080), timeout=5):
+                pass
+
+            # Sandbox (pause) and app containers of the remaining pods, as containerd lists them.
             before = ctr("containers", "ls", "-q").split()
             assert len(before) >= 3, before
+            uids = [web["metadata"]["uid"], failed["metadata"]["uid"], crash_uid]
             s.kubectl("delete", "pod", "web", "fails", "--wait=true", timeout=60)
             wait_for("no containers left", lambda: ctr("containers", "ls", "-q").strip() == "", 30)
+            wait_for("pod cgroups removed", lambda: not any(
+                os.path.exists(f"/sys/fs/cgroup/memory/kubepods/besteffort/pod{uid}") for uid in uids), 10)
         finally:
             code = s.stop()
             # Leftovers of this test only: shims and containers name our socket or state dir.
@@ -164,5 +200,8 @@ def test_node_runs_pods_on_containerd():
                 except OSError:
                     pass
             subprocess.run(["umount", "-R", "-l", os.path.join(data, "agent", "containerd")], capture_output=True)
+            # The pod bridge this test's node made (the product keeps it, as K3s keeps cni0).
+            if not had_bridge:
+                subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
         assert code == 0, "".join(s.output)
         assert leftovers == [], f"processes of this test left running: {leftovers}"
