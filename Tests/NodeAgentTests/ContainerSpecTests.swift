@@ -63,13 +63,17 @@ import Testing
         #expect(tiny.cpuQuota == 1000)
     }
 
-    @Test(arguments: [
-        (JSON(["name": "c", "image": "x", "resources": ["limits": ["memory": "lots"]]]), "resources.limits.memory"),
-        (JSON(["name": "c", "image": "x", "env": [["name": "A", "valueFrom": ["secretKeyRef": ["name": "s", "key": "k"]]]]]), "only value and valueFrom.fieldRef"),
-        (JSON(["name": "c", "image": "x", "env": [["name": "A", "valueFrom": ["fieldRef": ["fieldPath": "spec.bogus"]]]]]), "unsupported fieldRef"),
-        (JSON(["name": "c"]), "has no image"),
-        (JSON(["image": "x"]), "without a name"),
-    ])
+    static let badMemory: JSON = ["name": "c", "image": "x", "resources": ["limits": ["memory": "lots"]]]
+    static let secretEnv: JSON = ["name": "c", "image": "x", "env": [["name": "A", "valueFrom": ["secretKeyRef": ["name": "s", "key": "k"]]]]]
+    static let bogusField: JSON = ["name": "c", "image": "x", "env": [["name": "A", "valueFrom": ["fieldRef": ["fieldPath": "spec.bogus"]]]]]
+    static let noImage: JSON = ["name": "c"]
+    static let noName: JSON = ["image": "x"]
+    static let badSpecs: [(JSON, String)] = [
+        (badMemory, "resources.limits.memory"), (secretEnv, "only value and valueFrom.fieldRef"),
+        (bogusField, "unsupported fieldRef"), (noImage, "has no image"), (noName, "without a name"),
+    ]
+
+    @Test(arguments: badSpecs)
     func badSpecsAreClearErrors(container: JSON, message: String) {
         do {
             _ = try ContainerSpec.config(pod: Self.pod, container: container, attempt: 0, context: Self.context)
