@@ -55,7 +55,12 @@ public struct NodeDescription: Sendable, Equatable {
         let old = previous?["conditions"].arrayValue ?? []
         let conditions: [JSON] = wanted.map { type, status, reason, message in
             let before = old.first { $0["type"].stringValue == type }
-            let transition = before.flatMap { $0["status"].stringValue == status ? $0["lastTransitionTime"] : nil } ?? time
+            // Kept only while the status is unchanged (and the old time is there: JSON's `nil` is
+            // `.null`, not a missing value, so this is spelled out).
+            var transition = time
+            if let before, before["status"].stringValue == status, !before["lastTransitionTime"].isNull {
+                transition = before["lastTransitionTime"]
+            }
             return ["type": .string(type), "status": .string(status), "lastHeartbeatTime": time,
                     "lastTransitionTime": transition, "reason": .string(reason), "message": .string(message)]
         }

@@ -113,8 +113,10 @@ public enum PodStatusComposer {
         func condition(_ type: String, _ ok: Bool, reason: String? = nil, message: String? = nil) -> JSON {
             let status = ok ? "True" : "False"
             let before = previous.first { $0["type"].stringValue == type }
-            let transition = before.flatMap { $0["status"].stringValue == status ? $0["lastTransitionTime"] : nil }
-                ?? .string(Timestamp.format(now))
+            var transition = JSON.string(Timestamp.format(now))
+            if let before, before["status"].stringValue == status, !before["lastTransitionTime"].isNull {
+                transition = before["lastTransitionTime"]
+            }
             var object: JSONObject = ["type": .string(type), "status": .string(status), "lastProbeTime": .null,
                                       "lastTransitionTime": transition]
             if !ok, let reason { object["reason"] = .string(reason) }

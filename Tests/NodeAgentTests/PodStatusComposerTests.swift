@@ -95,3 +95,19 @@ import Testing
         #expect(container["ready"] == false)
     }
 }
+
+@Suite struct PodConditionTimeTests {
+    /// A condition that flips gets the new time; one that stays keeps its old time.
+    @Test func transitionTimes() {
+        var pod = PodStatusComposerTests.pod(restartPolicy: "Always")
+        let t0 = PodStatusComposerTests.start
+        let waiting = PodStatusComposerTests.observation(.waiting(reason: "ContainerCreating", message: nil))
+        pod["status"] = PodStatusComposer.status(pod: pod, observation: waiting, now: t0)
+        let t1 = t0.addingTimeInterval(7)
+        let running = PodStatusComposerTests.observation(.running(containerID: "containerd://c1", startedAt: t1))
+        let status = PodStatusComposer.status(pod: pod, observation: running, now: t1)
+        let conditions = Dictionary(uniqueKeysWithValues: (status["conditions"].arrayValue ?? []).map { ($0["type"].stringValue ?? "", $0) })
+        #expect(conditions["Ready"]?["lastTransitionTime"] == .string(Timestamp.format(t1)))
+        #expect(conditions["PodReadyToStartContainers"]?["lastTransitionTime"] == .string(Timestamp.format(t0)))
+    }
+}
