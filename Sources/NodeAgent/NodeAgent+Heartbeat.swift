@@ -17,7 +17,7 @@ extension NodeAgent {
                 lastLease = .now
             }
             await reportStatusIfDue()
-            try? await Task.sleep(for: .seconds(1))
+            guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
         }
     }
 

@@ -109,7 +109,7 @@ extension NodeAgent {
             } catch {
                 logger.debug("relist failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: options.relistInterval)
+            guard (try? await Task.sleep(for: options.relistInterval)) != nil else { return }
         }
     }
 }

@@ -105,30 +105,33 @@ public final class NodeAgent: Sendable {
         podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [self] pod in enqueue(pod) }, onUpdate: { [self] _, pod in enqueue(pod) },
             onDelete: { [self] pod in enqueue(pod) }))
-        defer {
-            queue.shutDown()
-            podInformer.stop()
-            nodeInformer.stop()
-        }
+        defer { queue.shutDown() }
         try await registerNode()
         health?.setReady(Self.registeredCheck, true)
-        nodeInformer.start()
-        podInformer.start()
-        guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else { return }
-        await removeOrphanSandboxes()
-        logger.info("node agent running", metadata: ["node": "\(options.nodeName)"])
+        // Everything runs as a child of this group, informers included, so that when the run is
+        // cancelled it returns only after every request of ours finished (the API client is
+        // shut down right after).
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in await nodeInformer.run() }
+            group.addTask { [self] in await podInformer.run() }
+            guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else {
+                group.cancelAll()
+                return
+            }
+            await removeOrphanSandboxes()
+            logger.info("node agent running", metadata: ["node": "\(options.nodeName)"])
             group.addTask { [self] in await heartbeatLoop() }
             group.addTask { [self] in await relistLoop() }
             group.addTask { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: options.housekeepingInterval)
+                // A cancelled sleep ends the loop at once: the runtime client is shutting down then.
+                while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {
                     await removeOrphanSandboxes()
                 }
             }
             for _ in 0..<max(1, options.workers) { group.addTask { [self] in await worker() } }
             group.addTask { [self] in
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                // Stops the workers when the run is cancelled (they wait in `get()`).
+                while (try? await Task.sleep(for: .seconds(3600))) != nil {}
                 queue.shutDown()
             }
         }
@@ -193,8 +196,13 @@ public final class NodeAgent: Sendable {
                     stored = try await client.update(.nodes, object: nodeDescription.nodeObject(existing: existing))
                 }
                 stored["status"] = nodeDescription.status(previous: stored["status"], notReadyReason: notReadyReason(stored), now: Date())
-                _ = try await client.updateStatus(.nodes, object: stored)
-                state.withLock { $0.lastStatusReport = .now }
+                do {
+                    _ = try await client.updateStatus(.nodes, object: stored)
+                    state.withLock { $0.lastStatusReport = .now }
+                } catch let error as StatusError where error.code == 409 {
+                    // Changed meanwhile (the node IPAM controller set spec.podCIDR): the node
+                    // exists, and the heartbeat writes the status from the fresh copy at once.
+                }
                 logger.info("registered node", metadata: ["node": "\(options.nodeName)"])
                 return
             } catch is CancellationError {
