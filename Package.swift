@@ -144,6 +144,12 @@ let package = Package(
             "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The real node agent: Node registration and heartbeat, pods run on a CRI runtime (containerd),
+        // the CNI config, machine capacity. Pure translators (pod spec -> CRI config, CRI -> pod status).
+        .target(name: "NodeAgent", dependencies: [
+            "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         // The controller manager's driver: informers, work queues and leader election around the
@@ -198,7 +204,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore", "SimulatedNodes", "ComponentKit", "KubeClient",
+            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
@@ -256,6 +262,8 @@ let package = Package(
         .testTarget(name: "ContainerdSupportTests", dependencies: ["ContainerdSupport", "SwiftletInfo", "SwiftletJSON"]),
         // Runs a real containerd (own root, state and socket in a temp dir) as a child process.
         .testTarget(name: "CRITests", dependencies: ["CRI", "ContainerdSupport"]),
+        // Pure translators, plus a real containerd + CRI run of the pod runtime.
+        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "CRI", "KubeAPI", "ContainerdSupport"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),
     ],
     swiftLanguageModes: [.v6]

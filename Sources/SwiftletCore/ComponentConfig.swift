@@ -36,6 +36,14 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var containerRuntime: String = "containerd"
     /// Kubelet with the simulated runtime: how many nodes to run in this process.
     public var simulatedNodes: Int = 1
+    /// Kubelet with containerd: the CRI socket (a path, or `unix://` and a path).
+    public var containerRuntimeEndpoint: String?
+    /// Kubelet with containerd: `<data-dir>/agent` (images, pod logs, CNI state).
+    public var agentDirectory: String?
+    /// Kubelet with containerd: the directory containerd reads CNI configs from.
+    public var cniConfDirectory: String?
+    /// Kubelet: label the node `node-role.kubernetes.io/control-plane` (a server's node).
+    public var controlPlane: Bool = false
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -48,6 +56,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case kubeconfig, bindAddress, securePort, portFile, tlsCertFile, tlsKeyFile, clientCAFile, logLevel
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
+        case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +82,10 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         nodeName = try c.decodeIfPresent(String.self, forKey: .nodeName)
         containerRuntime = try value(.containerRuntime, containerRuntime)
         simulatedNodes = try value(.simulatedNodes, simulatedNodes)
+        containerRuntimeEndpoint = try c.decodeIfPresent(String.self, forKey: .containerRuntimeEndpoint)
+        agentDirectory = try c.decodeIfPresent(String.self, forKey: .agentDirectory)
+        cniConfDirectory = try c.decodeIfPresent(String.self, forKey: .cniConfDirectory)
+        controlPlane = try value(.controlPlane, controlPlane)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -3,18 +3,23 @@ import ComponentKit
 import Foundation
 import KubeAPI
 import KubeClient
+import CRI
+import NodeAgent
 import SimulatedNodes
 import SwiftletCore
 
-/// `swiftlet-kubelet --config FILE`: the node agent. The `simulated` runtime runs
-/// `simulatedNodes` hollow nodes in this process; `containerd` is not implemented yet.
+/// `swiftlet-kubelet --config FILE`: the node agent. The `containerd` runtime runs this node's
+/// pods on containerd over CRI; the `simulated` runtime runs `simulatedNodes` hollow nodes.
 @main
 struct KubeletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet-kubelet",
-        abstract: "Kubernetes node agent (simulated runtime: many hollow nodes in one process).",
+        abstract: "Kubernetes node agent: pods on containerd over CRI, or many simulated nodes in one process.",
         discussion: """
-            Reads a typed config file (JSON, as `swiftlet server` writes it). With \
+            Reads a typed config file (JSON, as `swiftlet server` writes it). With containerRuntime \
+            "containerd" it connects to containerRuntimeEndpoint, imports <agentDirectory>/images, \
+            registers the node, writes the CNI config for its spec.podCIDR and runs the pods bound \
+            to it. With \
             containerRuntime "simulated" it registers nodeName (or nodeName-0 ... nodeName-(N-1) for \
             simulatedNodes N > 1), renews their Leases in kube-node-lease and moves the pods bound to \
             them through Pending -> Running (-> Succeeded/Failed for pods with restartPolicy \
@@ -48,7 +53,8 @@ struct KubeletCommand: AsyncParsableCommand {
         case "simulated":
             break
         case "containerd":
-            fail("containerRuntime \"containerd\" is not implemented yet in this build (the real node agent is a later issue); use containerRuntime \"simulated\"")
+            try await runContainerd(config)
+            return
         default:
             fail("unknown containerRuntime \"\(config.containerRuntime)\" in \(self.config) (expected \"simulated\" or \"containerd\")")
         }
@@ -74,6 +80,57 @@ struct KubeletCommand: AsyncParsableCommand {
             try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
                 let kubelet = SimulatedKubelet(client: client, options: options, logger: logger, health: health)
                 try await kubelet.run()
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await client.shutdown()
+        try outcome.get()
+    }
+
+    /// The real node: CRI client, API client, then the agent until a stop signal.
+    private func runContainerd(_ config: ComponentConfig) async throws {
+        guard let endpoint = config.containerRuntimeEndpoint, !endpoint.isEmpty else {
+            fail("containerRuntime \"containerd\" needs containerRuntimeEndpoint (the CRI socket) in \(self.config)")
+        }
+        guard let agentDirectory = config.agentDirectory, !agentDirectory.isEmpty else {
+            fail("containerRuntime \"containerd\" needs agentDirectory in \(self.config)")
+        }
+        let socket = endpoint.hasPrefix("unix://") ? String(endpoint.dropFirst("unix://".count)) : endpoint
+        var options = NodeAgentOptions(nodeName: config.nodeName ?? ProcessInfo.processInfo.hostName.lowercased(),
+                                       agentDirectory: agentDirectory, cniConfDirectory: config.cniConfDirectory)
+        options.controlPlane = config.controlPlane
+        options.clusterCIDR = config.clusterCIDR
+        let client: HTTPClient
+        do {
+            client = try makeAPIClient(kubeconfig: config.kubeconfig)
+        } catch {
+            fail("cannot create the API client from \(config.kubeconfig): \(error)")
+        }
+        let agentOptions = options
+        let outcome: Result<Void, any Error>
+        do {
+            try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
+                // containerd may still be starting: connect() fails fast on a missing socket.
+                var runtime: ContainerRuntimeClient?
+                while runtime == nil {
+                    do {
+                        runtime = try await ContainerRuntimeClient.connect(socketPath: socket, logger: logger)
+                    } catch {
+                        logger.info("waiting for the CRI socket", metadata: ["socket": "\(socket)", "error": "\(error)"])
+                        try await Task.sleep(for: .milliseconds(500))
+                    }
+                }
+                guard let runtime else { return }
+                let agent = NodeAgent(client: client, runtime: runtime, options: agentOptions, logger: logger, health: health)
+                do {
+                    try await agent.run()
+                } catch {
+                    await runtime.shutdown()
+                    throw error
+                }
+                await runtime.shutdown()
             }
             outcome = .success(())
         } catch {

@@ -17,8 +17,8 @@ extension ServerRun {
     static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10248)
 
     /// Writes the typed config of each component after the apiserver and returns their specs:
-    /// control-plane ones and node ones. A real node gets containerd (the kubelet for it is future
-    /// work); the kubelet runs only as simulated nodes for now.
+    /// control-plane ones and node ones. A real node gets containerd and a kubelet on it; with
+    /// `--simulated-nodes` the kubelet runs hollow nodes instead (and no containerd).
     func componentSpecs(_ prepared: Prepared) throws -> (controlPlane: [ComponentSpec], node: [ComponentSpec], executables: [String: String]) {
         var controlPlane: [ComponentSpec] = []
         var node: [ComponentSpec] = []
@@ -55,6 +55,25 @@ extension ServerRun {
             let containerd = try containerdSpec()
             node.append(containerd.spec)
             executables[Self.containerd] = containerd.executable
+        }
+        if config.simulatedNodes == 0, !config.disableAgent, !disabled.contains(Self.kubelet.name),
+           runsContainerd || config.containerRuntimeEndpoint != nil {
+            // The real node: pods on containerd over CRI, after containerd when this server runs it.
+            let layout = ContainerdLayout(agentDirectory: config.agentDirectory, runDir: config.runDir)
+            var spec = try make(Self.kubelet) { c in
+                c.containerRuntime = "containerd"
+                c.containerRuntimeEndpoint = config.containerRuntimeEndpoint ?? layout.containerdConfig().socketPath
+                c.agentDirectory = config.agentDirectory
+                c.cniConfDirectory = layout.cniConfDirectory
+                c.nodeName = config.nodeName
+                c.clusterCIDR = config.clusterCIDR
+                c.controlPlane = true
+                c.leaderElect = false
+            }
+            if runsContainerd { spec.dependencies.append(Self.containerd) }
+            // Registration waits for containerd's CRI plugin and the image import.
+            spec.readyTimeout = .seconds(120)
+            node.append(spec)
         }
         if config.simulatedNodes > 0, !config.disableAgent, !disabled.contains(Self.kubelet.name) {
             node.append(try make(Self.kubelet) { c in

@@ -1,0 +1,251 @@
+import CRI
+import Foundation
+import KubeAPI
+import KubeClient
+import Logging
+
+extension NodeAgent {
+    func worker() async {
+        while let key = await queue.get() {
+            do {
+                try await syncPod(key: key)
+                queue.forget(key)
+            } catch is CancellationError {
+                queue.done(key)
+                return
+            } catch {
+                logger.info("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
+                queue.addRateLimited(key)
+            }
+            queue.done(key)
+        }
+    }
+
+    /// Brings one pod's sandbox and containers to what its spec and phase ask for, then writes
+    /// its status. Runs for one key at a time (the work queue never hands a key to two workers).
+    func syncPod(key: String) async throws {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return }
+        guard let pod = podInformer.cache.get(key: key) else {
+            // Gone from the API: whatever the runtime still holds of it goes too.
+            try await removeSandboxes(labels: [PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1]], keepUID: nil)
+            return
+        }
+        let uid = pod["metadata"]["uid"].stringValue ?? ""
+        // Sandboxes of an earlier pod of the same name.
+        try await removeSandboxes(labels: [PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1]], keepUID: uid)
+        if !pod["metadata"]["deletionTimestamp"].isNull {
+            try await terminate(pod: pod)
+            return
+        }
+        let phase = pod["status"]["phase"].stringValue ?? "Pending"
+        if phase == "Succeeded" || phase == "Failed" {
+            // Finished for good: nothing runs any more, the sandbox (and its IP) is released.
+            for sandbox in try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid])) where sandbox.state == .sandboxReady {
+                try await runtime.stopPodSandbox(sandbox.id)
+            }
+            return
+        }
+        var runtimePod = try await observe(uid: uid)
+        if runtimePod.sandboxID == nil, notReadyReason(nil) != nil, !PodSandboxSpec.hostNetwork(pod) {
+            // No pod network yet: look again shortly (not with the error backoff, which grows to minutes).
+            queue.addAfter(key, .seconds(1))
+            return
+        }
+        guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod) else { return }
+        try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
+        runtimePod = try await observe(uid: uid)
+        try await writeStatus(pod: pod, observation: podObservation(pod: pod, runtimePod: runtimePod))
+        // A container waiting out its restart delay is looked at again when the delay ends.
+        let now = Date()
+        let nextRestart = state.withLock { s in
+            s.backoffs.filter { $0.key.hasPrefix(uid + "/") && $0.value.restartAt > now }.map(\.value.restartAt).min()
+        }
+        if let nextRestart {
+            queue.addAfter(key, .milliseconds(Int64(nextRestart.timeIntervalSince(now) * 1000) + 50))
+        }
+    }
+
+    /// The pod's ready sandbox, created when there is none (older, stopped ones are removed).
+    /// Returns the config the sandbox runs with, or nil when it cannot be created now.
+    func ensureSandbox(pod: JSON, runtimePod: inout RuntimePod) async throws -> Runtime_V1_PodSandboxConfig? {
+        let attempt = UInt32(runtimePod.allSandboxes.map { Int($0.metadata.attempt) + 1 }.max() ?? 0)
+        let dns = ResolvConf(parsing: (try? String(contentsOfFile: options.resolvConfPath, encoding: .utf8)) ?? "")
+        if let id = runtimePod.sandboxID, let sandbox = runtimePod.allSandboxes.first(where: { $0.id == id }) {
+            return PodSandboxSpec.config(pod: pod, attempt: sandbox.metadata.attempt, logRoot: options.podLogDirectory, dns: dns)
+        }
+        for old in runtimePod.allSandboxes {
+            try? await runtime.stopPodSandbox(old.id)
+            try? await runtime.removePodSandbox(old.id)
+        }
+        let config = PodSandboxSpec.config(pod: pod, attempt: attempt, logRoot: options.podLogDirectory, dns: dns)
+        try FileManager.default.createDirectory(atPath: config.logDirectory, withIntermediateDirectories: true)
+        do {
+            let id = try await runtime.runPodSandbox(config)
+            logger.info("started pod sandbox", metadata: ["pod": "\(config.metadata.namespace)/\(config.metadata.name)", "sandbox": "\(id)"])
+        } catch {
+            await event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
+            throw error
+        }
+        runtimePod = try await observe(uid: config.metadata.uid)
+        return runtimePod.sandboxID == nil ? nil : config
+    }
+
+    /// Starts what should run next: init containers one at a time in order, then every app
+    /// container that has not run, or exited and may restart (after its backoff).
+    func startContainers(pod: JSON, runtimePod: RuntimePod, sandboxConfig: Runtime_V1_PodSandboxConfig, key: String) async throws {
+        guard let sandboxID = runtimePod.sandboxID else { return }
+        let restartPolicy = pod["spec"]["restartPolicy"].stringValue ?? "Always"
+        let context = PodRuntimeContext(nodeName: options.nodeName, hostIP: machine.internalIP, podIP: runtimePod.podIP ?? "")
+        for container in pod["spec"]["initContainers"].arrayValue ?? [] {
+            let name = container["name"].stringValue ?? ""
+            guard let newest = runtimePod.runs[name]?.first else {
+                try await startContainer(pod: pod, container: container, attempt: 0, sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                return
+            }
+            switch newest.state {
+            case .containerExited where newest.exitCode == 0: continue
+            case .containerExited:
+                guard restartPolicy != "Never" else { return }
+                if try await restartAllowed(pod: pod, name: name, exited: newest) {
+                    try await startContainer(pod: pod, container: container, attempt: newest.metadata.attempt + 1,
+                                             sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                }
+                return
+            default: return  // running (or being created): wait for it
+            }
+        }
+        for container in pod["spec"]["containers"].arrayValue ?? [] {
+            let name = container["name"].stringValue ?? ""
+            guard let newest = runtimePod.runs[name]?.first else {
+                try await startContainer(pod: pod, container: container, attempt: 0, sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                continue
+            }
+            guard newest.state == .containerExited else { continue }
+            let restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && newest.exitCode != 0)
+            if restart, try await restartAllowed(pod: pod, name: name, exited: newest) {
+                try await startContainer(pod: pod, container: container, attempt: newest.metadata.attempt + 1,
+                                         sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+            }
+        }
+    }
+
+    /// Whether an exited container may restart now; arms its backoff on first sight of the exit.
+    func restartAllowed(pod: JSON, name: String, exited: Runtime_V1_ContainerStatus) async throws -> Bool {
+        let uid = pod["metadata"]["uid"].stringValue ?? ""
+        let key = "\(uid)/\(name)"
+        let finished = Date(criNanos: exited.finishedAt) ?? Date()
+        let started = Date(criNanos: exited.startedAt) ?? finished
+        let (restartAt, fresh) = state.withLock { s -> (Date, Bool) in
+            if let entry = s.backoffs[key], entry.containerID == exited.id { return (entry.restartAt, false) }
+            var backoff = s.backoffs[key]?.backoff ?? options.backoff
+            let wait = backoff.exited(ranFor: .milliseconds(Int64(max(0, finished.timeIntervalSince(started)) * 1000)))
+            let at = finished.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18)
+            s.backoffs[key] = (backoff, exited.id, at)
+            return (at, true)
+        }
+        if restartAt <= Date() { return true }
+        if fresh {
+            await event(pod, "Warning", "BackOff", "Back-off restarting failed container \(name) in pod \(pod["metadata"]["name"].stringValue ?? "")")
+        }
+        return false
+    }
+
+    /// Pulls the image as the policy says, then creates and starts one container. A problem the
+    /// pod itself causes (a bad spec, a missing image under Never) is recorded as the container's
+    /// waiting reason and an event, not thrown; runtime failures are thrown and retried.
+    func startContainer(pod: JSON, container: JSON, attempt: UInt32, sandboxID: String,
+                        sandboxConfig: Runtime_V1_PodSandboxConfig, context: PodRuntimeContext) async throws {
+        let uid = pod["metadata"]["uid"].stringValue ?? ""
+        let name = container["name"].stringValue ?? ""
+        let image = container["image"].stringValue ?? ""
+        let waitingKey = "\(uid)/\(name)"
+        let config: Runtime_V1_ContainerConfig
+        do {
+            config = try ContainerSpec.config(pod: pod, container: container, attempt: attempt, context: context)
+        } catch {
+            state.withLock { $0.waiting[waitingKey] = ("CreateContainerConfigError", "\(error)") }
+            await event(pod, "Warning", "Failed", "Error: \(error)")
+            return
+        }
+        let present = try await runtime.imageStatus(image) != nil
+        switch PullPolicy.of(image: image, imagePullPolicy: container["imagePullPolicy"].stringValue).decision(imagePresent: present) {
+        case .usePresent:
+            if attempt == 0 { await event(pod, "Normal", "Pulled", "Container image \"\(image)\" already present on machine") }
+        case .fail:
+            let message = "Container image \"\(image)\" is not present with pull policy of Never"
+            state.withLock { $0.waiting[waitingKey] = ("ErrImageNeverPull", message) }
+            await event(pod, "Warning", "ErrImageNeverPull", message)
+            return
+        case .pull:
+            await event(pod, "Normal", "Pulling", "Pulling image \"\(image)\"")
+            let begin = ContinuousClock.now
+            do {
+                _ = try await runtime.pullImage(image, sandboxConfig: sandboxConfig)
+            } catch {
+                state.withLock { $0.waiting[waitingKey] = ("ErrImagePull", "\(error)") }
+                await event(pod, "Warning", "Failed", "Failed to pull image \"\(image)\": \(error)")
+                throw error
+            }
+            await event(pod, "Normal", "Pulled", "Successfully pulled image \"\(image)\" in \(ContinuousClock.now - begin)")
+        }
+        try FileManager.default.createDirectory(atPath: sandboxConfig.logDirectory + "/" + name, withIntermediateDirectories: true)
+        let id: String
+        do {
+            id = try await runtime.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: sandboxConfig)
+        } catch {
+            state.withLock { $0.waiting[waitingKey] = ("CreateContainerError", "\(error)") }
+            await event(pod, "Warning", "Failed", "Error: \(error)")
+            throw error
+        }
+        await event(pod, "Normal", "Created", "Created container: \(name)")
+        do {
+            try await runtime.startContainer(id)
+        } catch {
+            await event(pod, "Warning", "Failed", "Error: \(error)")
+            throw error
+        }
+        state.withLock { _ = $0.waiting.removeValue(forKey: waitingKey) }
+        await event(pod, "Normal", "Started", "Started container \(name)")
+    }
+
+    /// Writes `pods/<name>/status` with a merge patch of the fields the kubelet owns, unless the
+    /// server already shows them.
+    func writeStatus(pod: JSON, observation: PodObservation) async throws {
+        let status = PodStatusComposer.status(pod: pod, observation: observation, now: Date())
+        guard Self.summary(pod["status"]) != Self.summary(status) else { return }
+        let patch: JSON = ["metadata": ["uid": pod["metadata"]["uid"]], "status": status]
+        do {
+            _ = try await client.patch(.pods, namespace: pod["metadata"]["namespace"].stringValue,
+                                       name: pod["metadata"]["name"].stringValue ?? "", patch: patch, patchType: .merge,
+                                       subresource: "status")
+        } catch let error as StatusError where error.code == 404 || error.code == 409 {
+            // Deleted or replaced meanwhile: the informer brings the news.
+        }
+    }
+
+    /// What decides whether a status must be written (not timestamps the server may reformat).
+    static func summary(_ status: JSON) -> JSON {
+        let conditions = (status["conditions"].arrayValue ?? []).map { JSON.array([$0["type"], $0["status"]]) }
+        let containers = ((status["initContainerStatuses"].arrayValue ?? []) + (status["containerStatuses"].arrayValue ?? [])).map {
+            JSON.array([$0["name"], $0["ready"], $0["restartCount"], $0["containerID"], $0["state"]["waiting"]["reason"],
+                        .array(($0["state"].objectValue?.keys.map { JSON.string($0) }) ?? []),
+                        $0["state"]["terminated"]["exitCode"], $0["lastState"]["terminated"]["exitCode"]])
+        }
+        return [status["phase"], status["podIP"], status["hostIP"], .array(conditions.sorted { "\($0)" < "\($1)" }), .array(containers)]
+    }
+
+    func event(_ pod: JSON, _ type: String, _ reason: String, _ message: String) async {
+        let reference: JSON = ["kind": "Pod", "apiVersion": "v1", "metadata": [
+            "namespace": pod["metadata"]["namespace"], "name": pod["metadata"]["name"],
+            "uid": pod["metadata"]["uid"], "resourceVersion": pod["metadata"]["resourceVersion"],
+        ]]
+        await recorder.record(EventRecord(involvedObject: reference, type: type, reason: reason, message: message))
+    }
+}
+
+/// A condition under which the agent cannot act on a pod yet; the pod is retried with backoff.
+public struct NodeAgentError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
