@@ -212,3 +212,25 @@ extension Duration {
         return Double(whole) + Double(atto) * 1e-18
     }
 }
+
+extension WorkQueue {
+    /// The worker loop above: hands each key to `sync`; success forgets the key's backoff, an
+    /// error is reported to `onError` and re-queues the key with backoff, cancellation ends the
+    /// loop. Returns when the queue shuts down.
+    public func processItems(sync: (Key) async throws -> Void,
+                             onError: (Key, any Error) -> Void = { _, _ in }) async {
+        while let key = await get() {
+            do {
+                try await sync(key)
+                forget(key)
+            } catch is CancellationError {
+                done(key)
+                return
+            } catch {
+                onError(key, error)
+                addRateLimited(key)
+            }
+            done(key)
+        }
+    }
+}

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SwiftletInfo
 
 /// What a node reports about the machine it runs on: capacity and system info
 /// (`status.capacity`, `status.nodeInfo`, the InternalIP address). The parsers are pure and take
@@ -57,7 +58,7 @@ public struct MachineInfo: Sendable, Equatable {
         return MachineInfo(
             cpuCount: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             memoryBytes: parseMemTotal(meminfo) ?? 0, ephemeralStorageBytes: storage, kernelVersion: kernel,
-            osImage: parseOSImage(osRelease) ?? "Linux", architecture: hostArchitecture,
+            osImage: parseOSImage(osRelease) ?? "Linux", architecture: HostPlatform.architecture,
             machineID: firstLine("/etc/machine-id"), bootID: firstLine("/proc/sys/kernel/random/boot_id"),
             internalIP: interface.flatMap(ipv4Address(ofInterface:)) ?? "127.0.0.1")
     }
@@ -114,16 +115,5 @@ public struct MachineInfo: Sendable, Equatable {
             return String(cString: text)
         }
         return nil
-    }
-
-    /// GOARCH of this machine.
-    public static var hostArchitecture: String {
-        #if arch(arm64)
-        "arm64"
-        #elseif arch(arm)
-        "arm"
-        #else
-        "amd64"
-        #endif
     }
 }

@@ -5,18 +5,8 @@ import Logging
 
 extension SimulatedKubelet {
     func worker() async {
-        while let key = await queue.get() {
-            do {
-                try await syncPod(key: key)
-                queue.forget(key)
-            } catch is CancellationError {
-                queue.done(key)
-                return
-            } catch {
-                logger.debug("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
-                queue.addRateLimited(key)
-            }
-            queue.done(key)
+        await queue.processItems(sync: { try await syncPod(key: $0) }) { key, error in
+            logger.debug("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
         }
     }
 

@@ -15,7 +15,7 @@ public struct SimulatedNodeProfile: Sendable, Equatable {
     public var pods = "110"
     public var ephemeralStorage = "100Gi"
     /// `kubernetes.io/arch` and `nodeInfo.architecture` (Go's GOARCH names).
-    public var architecture = SimulatedNodeProfile.hostArchitecture
+    public var architecture = HostPlatform.architecture
     public var operatingSystem = "linux"
     public var osImage = "Swiftlet simulated node"
     public var kernelVersion = "6.1.0-simulated"
@@ -25,17 +25,6 @@ public struct SimulatedNodeProfile: Sendable, Equatable {
     public var kubeletPort: Int64 = 10250
 
     public init() {}
-
-    /// GOARCH of the machine this process runs on.
-    public static var hostArchitecture: String {
-        #if arch(arm64)
-        "arm64"
-        #elseif arch(arm)
-        "arm"
-        #else
-        "amd64"
-        #endif
-    }
 }
 
 /// Names and annotations a simulated node and its pods understand.
