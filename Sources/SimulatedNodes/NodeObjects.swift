@@ -58,7 +58,10 @@ public struct SimulatedNode: Sendable, Hashable {
         let old = previous?["conditions"].arrayValue ?? []
         let conditions: [JSON] = wanted.map { type, status, reason, message in
             let before = old.first { $0["type"].stringValue == type }
-            let transition = before.flatMap { $0["status"].stringValue == status ? $0["lastTransitionTime"] : nil } ?? time
+            // Kept while the status stays; a flip (or no earlier condition) transitions now. (An
+            // explicit Optional: a bare `nil` here would be JSON's null literal, never missing.)
+            let kept: JSON? = before.flatMap { $0["status"].stringValue == status ? $0["lastTransitionTime"] : Optional<JSON>.none }
+            let transition = kept.flatMap { $0.isNull ? nil : $0 } ?? time
             return ["type": .string(type), "status": .string(status), "lastHeartbeatTime": time,
                     "lastTransitionTime": transition, "reason": .string(reason), "message": .string(message)]
         }

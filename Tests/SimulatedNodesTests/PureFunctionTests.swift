@@ -90,6 +90,22 @@ struct NodeObjectTests {
         #expect(node.statusNeedsUpdate(changed, profile: profile))
     }
 
+    /// A condition that was False (as the node lifecycle controller may leave Ready) transitions
+    /// when the node reports it True again.
+    @Test func flippedConditionGetsANewTransitionTime() {
+        let node = SimulatedNode(name: "n", index: 0)
+        var earlier = node.status(profile: SimulatedNodeProfile(), previous: nil, now: Date(timeIntervalSince1970: 1000))
+        var conditions = earlier["conditions"].arrayValue ?? []
+        for index in conditions.indices where conditions[index]["type"] == "Ready" { conditions[index]["status"] = "Unknown" }
+        earlier["conditions"] = .array(conditions)
+        let now = Date(timeIntervalSince1970: 3000)
+        let again = node.status(profile: SimulatedNodeProfile(), previous: earlier, now: now)
+        let ready = again["conditions"].arrayValue?.first { $0["type"] == "Ready" }
+        #expect(ready?["lastTransitionTime"] == .string(Timestamp.format(now)))
+        let memory = again["conditions"].arrayValue?.first { $0["type"] == "MemoryPressure" }
+        #expect(memory?["lastTransitionTime"] == .string(Timestamp.format(Date(timeIntervalSince1970: 1000))))
+    }
+
     @Test func microTime() {
         #expect(MicroTime.format(Date(timeIntervalSince1970: 1.25)) == "1970-01-01T00:00:01.250000Z")
     }
