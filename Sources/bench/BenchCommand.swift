@@ -67,30 +67,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: binaries.apiserver) else {
             throw ValidationError("no swiftlet-apiserver in \(binDir); build it or pass --server-bin-dir")
         }
-
-        Cleanup.shared.installSignalHandlers()
-        var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
-        let work = String(cString: made)
-        if !keepTemp { Cleanup.shared.register(directory: work) }
-        Progress.say("work directory \(work); server \(binaries.apiserver)")
-
-        let report: BenchReport
-        do {
-            report = try await BenchRun(scale: scale, binaries: binaries, work: work).run()
-        } catch {
-            Progress.say("failed: \(error)")
-            Cleanup.shared.runAll()
-            throw ExitCode.failure
-        }
-        Cleanup.shared.runAll()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            FileHandle.standardError.write(Data(report.table().utf8))
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.table())
+        try await runScenario(server: binaries.apiserver) { work in
+            try await BenchRun(scale: scale, binaries: binaries, work: work).run()
         }
     }
 
@@ -105,28 +83,8 @@ struct BenchCommand: AsyncParsableCommand {
         where !FileManager.default.isExecutableFile(atPath: "\(binDir)/\(name)") {
             throw ValidationError("no \(name) in \(binDir); build it (swift build -c release --product \(name)) or pass --server-bin-dir")
         }
-        Cleanup.shared.installSignalHandlers()
-        var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
-        let work = String(cString: made)
-        if !keepTemp { Cleanup.shared.register(directory: work) }
-        Progress.say("work directory \(work); server \(swiftlet)")
-        let report: ClusterReport
-        do {
-            report = try await ClusterScenario(binary: swiftlet, work: work, scale: scale).run()
-        } catch {
-            Progress.say("failed: \(error)")
-            Cleanup.shared.runAll()
-            throw ExitCode.failure
-        }
-        Cleanup.shared.runAll()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            FileHandle.standardError.write(Data(report.table().utf8))
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.table())
+        try await runScenario(server: swiftlet) { work in
+            try await ClusterScenario(binary: swiftlet, work: work, scale: scale).run()
         }
     }
 
@@ -136,17 +94,27 @@ struct BenchCommand: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: apiserver) else {
             throw ValidationError("no swiftlet-apiserver in \(binDir); build it or pass --server-bin-dir")
         }
+        let wrapper = (serverWrapper ?? "").split(separator: " ").map(String.init)
+        let count = pods ?? (quick ? 1_000 : 5_000)
+        try await runScenario(server: apiserver) { work in
+            try await APIWritesScenario(binary: apiserver, work: work, pods: count,
+                                        concurrency: max(concurrency, 1), wrapper: wrapper).run()
+        }
+    }
+
+    /// What every scenario does around its run: a temp work directory (kept with --keep-temp),
+    /// cleanup of started processes on failure and on signals, and the report as a table (plus
+    /// JSON on stdout with --json).
+    private func runScenario<R: ScenarioReport>(server: String, _ body: (String) async throws -> R) async throws {
         Cleanup.shared.installSignalHandlers()
         var template = Array("/tmp/swiftlet-bench.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
         let work = String(cString: made)
         if !keepTemp { Cleanup.shared.register(directory: work) }
-        Progress.say("work directory \(work); server \(apiserver)")
-        let wrapper = (serverWrapper ?? "").split(separator: " ").map(String.init)
-        let report: APIWritesScenario.Report
+        Progress.say("work directory \(work); server \(server)")
+        let report: R
         do {
-            report = try await APIWritesScenario(binary: apiserver, work: work, pods: pods ?? (quick ? 1_000 : 5_000),
-                                                 concurrency: max(concurrency, 1), wrapper: wrapper).run()
+            report = try await body(work)
         } catch {
             Progress.say("failed: \(error)")
             Cleanup.shared.runAll()
@@ -168,6 +136,15 @@ struct BenchCommand: AsyncParsableCommand {
         return (path as NSString).deletingLastPathComponent
     }
 }
+
+/// A scenario's result: a table for people, JSON for tools.
+protocol ScenarioReport: Encodable {
+    func table() -> String
+}
+
+extension BenchReport: ScenarioReport {}
+extension ClusterReport: ScenarioReport {}
+extension APIWritesScenario.Report: ScenarioReport {}
 
 struct Binaries: Sendable {
     var apiserver: String

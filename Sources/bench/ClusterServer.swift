@@ -31,31 +31,11 @@ final class ClusterServer: @unchecked Sendable {
                       timeout: Duration = .seconds(120)) async throws -> ClusterServer {
         let dataDirectory = "\(workDirectory)/cluster"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "server", "--data-dir", dataDirectory, "--run-dir", "\(dataDirectory)/run",
-            "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
-            "--write-kubeconfig", "\(dataDirectory)/kubeconfig.yaml",
-            "--node-name", "bench", "--simulated-nodes", "\(simulatedNodes)",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        // A config file of the machine must not change what we measure: point at an empty one.
-        let emptyConfig = "\(workDirectory)/cluster.config.yaml"
-        _ = FileManager.default.createFile(atPath: emptyConfig, contents: Data())
-        environment["SWIFTLET_CONFIG_FILE"] = emptyConfig
-        environment.removeValue(forKey: "NOTIFY_SOCKET")
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
         let logFile = "\(workDirectory)/cluster.log"
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logFile)
-        let watcher = LineWatcher(marker: SupervisorStartup.readyMarker)
-        let started = ContinuousClock.now
-        try process.run()
-        Cleanup.shared.register(pid: process.processIdentifier)
-        watcher.watch(output.fileHandleForReading)
+        let (process, watcher, started) = try SupervisorStartup.launch(
+            binary: binary, dataDirectory: dataDirectory,
+            extraArguments: ["--node-name", "bench", "--simulated-nodes", "\(simulatedNodes)"],
+            configFile: "\(workDirectory)/cluster.config.yaml", logFile: logFile)
         let server = ClusterServer(process: process, dataDirectory: dataDirectory, logFile: logFile)
         while watcher.seenAt == nil {
             if !process.isRunning {

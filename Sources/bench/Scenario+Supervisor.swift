@@ -23,30 +23,10 @@ enum SupervisorStartup {
 
     /// Milliseconds until the ready line; the supervisor is stopped (SIGTERM, SIGKILL after 10 s) before returning.
     static func startAndStop(binary: String, dataDirectory: String) async throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "server", "--data-dir", dataDirectory, "--run-dir", "\(dataDirectory)/run",
-            "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
-            "--write-kubeconfig", "\(dataDirectory)/kubeconfig.yaml", "--disable-agent",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        // A config file of the machine must not change what we measure: point at an empty one.
-        let emptyConfig = "\(dataDirectory).config.yaml"
-        _ = FileManager.default.createFile(atPath: emptyConfig, contents: Data())
-        environment["SWIFTLET_CONFIG_FILE"] = emptyConfig
-        environment.removeValue(forKey: "NOTIFY_SOCKET")
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
         let logFile = "\(dataDirectory).log"
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logFile)
-        let watcher = LineWatcher(marker: readyMarker)
-        let started = ContinuousClock.now
-        try process.run()
-        Cleanup.shared.register(pid: process.processIdentifier)
-        watcher.watch(output.fileHandleForReading)
+        let (process, watcher, started) = try launch(binary: binary, dataDirectory: dataDirectory,
+                                                     extraArguments: ["--disable-agent"],
+                                                     configFile: "\(dataDirectory).config.yaml", logFile: logFile)
         defer {
             stop(process)
             Cleanup.shared.unregister(pid: process.processIdentifier)
@@ -61,6 +41,36 @@ enum SupervisorStartup {
             if ContinuousClock.now > deadline { throw BenchError("swiftlet server not ready within 60 s") }
             try await Task.sleep(for: .milliseconds(1))
         }
+    }
+
+    /// Starts `swiftlet server` on loopback with its data, run dir and kubeconfig under
+    /// `dataDirectory`, an empty config file (the machine's own must not change what is measured)
+    /// and stderr to `logFile`; the watcher sees the ready line on stdout. The PID is registered
+    /// for cleanup.
+    static func launch(binary: String, dataDirectory: String, extraArguments: [String], configFile: String,
+                       logFile: String) throws -> (Process, LineWatcher, ContinuousClock.Instant) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "server", "--data-dir", dataDirectory, "--run-dir", "\(dataDirectory)/run",
+            "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
+            "--write-kubeconfig", "\(dataDirectory)/kubeconfig.yaml",
+        ] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        _ = FileManager.default.createFile(atPath: configFile, contents: Data())
+        environment["SWIFTLET_CONFIG_FILE"] = configFile
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logFile)
+        let watcher = LineWatcher(marker: readyMarker)
+        let started = ContinuousClock.now
+        try process.run()
+        Cleanup.shared.register(pid: process.processIdentifier)
+        watcher.watch(output.fileHandleForReading)
+        return (process, watcher, started)
     }
 
     private static func stop(_ process: Process) {

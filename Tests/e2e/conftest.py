@@ -141,3 +141,30 @@ def fresh_server():
             yield s
         finally:
             s.stop()
+
+
+def wait_for(predicate, timeout=60, interval=0.2, message="condition"):
+    """Polls `predicate` until it returns something truthy (returned) or `timeout` seconds pass."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message} (last: {last!r})")
+
+
+def processes_mentioning(text):
+    """PIDs whose command line contains `text` (to find what a test's server left behind)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if text.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:
+            pass
+    return found

@@ -11,26 +11,11 @@ import time
 
 import pytest
 
-from conftest import Server
+from conftest import Server, processes_mentioning
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("containerd") or not shutil.which("ctr"),
     reason="needs root, containerd and ctr")
-
-
-def processes_mentioning(text):
-    """PIDs whose command line contains `text`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(entry))
-        except OSError:
-            pass
-    return found
 
 
 def test_server_runs_containerd_and_stops_it():

@@ -1,11 +1,7 @@
 """The control socket against a real `swiftlet server`: status, restart, stop and start of the
 apiserver through the `swiftlet` CLI."""
 import json
-import os
-import subprocess
 import time
-
-from conftest import BIN_DIR
 
 
 def swiftlet(s, *args, check=True):

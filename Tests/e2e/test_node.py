@@ -11,11 +11,10 @@ import socket
 import subprocess
 import tarfile
 import tempfile
-import time
 
 import pytest
 
-from conftest import Server
+from conftest import Server, processes_mentioning, wait_for
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("containerd") or not shutil.which("ctr")
@@ -60,31 +59,6 @@ def write_busybox_image(path):
             t.addfile(info, io.BytesIO(data))
 
 
-def processes_mentioning(text):
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(entry))
-        except OSError:
-            pass
-    return found
-
-
-def wait_for(what, check, timeout):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
-
-
 def pod_manifest(name, command, restart="Always"):
     return json.dumps({
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
@@ -124,8 +98,8 @@ def test_node_runs_pods_on_containerd():
         had_bridge = os.path.exists("/sys/class/net/swiftlet0")
         try:
             s.start(timeout=120)
-            node = wait_for("node Ready", lambda: next((n for n in json.loads(s.kubectl("get", "nodes", "-o", "json").stdout)["items"]
-                                                         if any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))), None), 60)
+            node = wait_for(lambda: next((n for n in json.loads(s.kubectl("get", "nodes", "-o", "json").stdout)["items"]
+                                                         if any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))), None), 60, interval=0.5, message="node Ready")
             assert node["metadata"]["name"] == "e2e-node"
             assert node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] == "true"
             assert node["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://")
@@ -139,7 +113,7 @@ def test_node_runs_pods_on_containerd():
             s.kubectl("apply", "-f", "-", input=pod_manifest("fails", ["sh", "-c", "echo $POD_NAME; exit 3"], restart="Never"))
             s.kubectl("apply", "-f", "-", input=pod_manifest("crash", ["sh", "-c", "exit 1"]))
 
-            web = wait_for("web Running", lambda: (lambda p: p if p["status"].get("phase") == "Running" and p["status"].get("podIP") else None)(get("pod", "web")), 60)
+            web = wait_for(lambda: (lambda p: p if p["status"].get("phase") == "Running" and p["status"].get("podIP") else None)(get("pod", "web")), 60, interval=0.5, message="web Running")
             ip = web["status"]["podIP"]
             assert ip.startswith("10.42."), ip
             status = web["status"]["containerStatuses"][0]
@@ -151,7 +125,7 @@ def test_node_runs_pods_on_containerd():
                 c.sendall(b"GET /bin/ HTTP/1.0\r\n\r\n")
                 assert c.recv(100).startswith(b"HTTP/1.")
 
-            failed = wait_for("fails Failed", lambda: (lambda p: p if p["status"].get("phase") == "Failed" else None)(get("pod", "fails")), 60)
+            failed = wait_for(lambda: (lambda p: p if p["status"].get("phase") == "Failed" else None)(get("pod", "fails")), 60, interval=0.5, message="fails Failed")
             terminated = failed["status"]["containerStatuses"][0]["state"]["terminated"]
             assert terminated["exitCode"] == 3, failed["status"]
             logs_dir = os.path.join(data, "agent", "pod-logs", f"default_fails_{failed['metadata']['uid']}", "main")
@@ -166,7 +140,7 @@ def test_node_runs_pods_on_containerd():
                 c = get("pod", "crash")["status"].get("containerStatuses", [{}])[0]
                 waiting = c.get("state", {}).get("waiting", {})
                 return c if c.get("restartCount", 0) >= 1 and waiting.get("reason") == "CrashLoopBackOff" else None
-            crash = wait_for("crash in CrashLoopBackOff", crash_looping, 30)
+            crash = wait_for(crash_looping, 30, interval=0.5, message="crash in CrashLoopBackOff")
             assert crash["lastState"]["terminated"]["exitCode"] == 1, crash
             assert get("pod", "crash")["status"]["phase"] == "Running"
 
@@ -177,7 +151,7 @@ def test_node_runs_pods_on_containerd():
             s.swiftlet("stop", "kubelet")
             s.kubectl("delete", "pod", "crash", "--grace-period=0", "--force", "--wait=false")
             s.swiftlet("start", "kubelet")
-            wait_for("crash's sandbox removed", lambda: containers_of(crash_uid) == [], 30)
+            wait_for(lambda: containers_of(crash_uid) == [], 30, interval=0.5, message="crash's sandbox removed")
             assert get("pod", "web")["status"]["containerStatuses"][0]["containerID"] == status["containerID"]
             with socket.create_connection((ip, 8080), timeout=5):
                 pass
@@ -187,9 +161,9 @@ def test_node_runs_pods_on_containerd():
             assert len(before) >= 3, before
             uids = [web["metadata"]["uid"], failed["metadata"]["uid"], crash_uid]
             s.kubectl("delete", "pod", "web", "fails", "--wait=true", timeout=60)
-            wait_for("no containers left", lambda: ctr("containers", "ls", "-q").strip() == "", 30)
-            wait_for("pod cgroups removed", lambda: not any(
-                os.path.exists(f"/sys/fs/cgroup/memory/kubepods/besteffort/pod{uid}") for uid in uids), 10)
+            wait_for(lambda: ctr("containers", "ls", "-q").strip() == "", 30, interval=0.5, message="no containers left")
+            wait_for(lambda: not any(
+                os.path.exists(f"/sys/fs/cgroup/memory/kubepods/besteffort/pod{uid}") for uid in uids), 10, interval=0.5, message="pod cgroups removed")
         finally:
             code = s.stop()
             # Leftovers of this test only: shims and containers name our socket or state dir.

@@ -111,7 +111,6 @@ def test_bad_input_gets_status_errors(server):
 
 def test_malformed_objects_never_crash_the_server(server):
     """Type-confused and odd manifests get 4xx Status answers and the server stays up."""
-    import itertools
     import random
     rnd = random.Random(7)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fz", "labels": {"a": "b"}},

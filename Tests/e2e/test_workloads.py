@@ -2,18 +2,8 @@
 the controllers run Deployments, ReplicaSets, Jobs, StatefulSets, DaemonSets, garbage collection
 and service accounts, and the hollow kubelets move pods to Running (and Jobs' pods to Succeeded)."""
 import json
-import time
 
-
-def wait_for(predicate, timeout=60, interval=0.2, message="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message} (last: {last!r})")
+from conftest import wait_for
 
 
 def get_json(cluster, *args):
