@@ -223,7 +223,7 @@ let package = Package(
         .executableTarget(name: "pause", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // Benchmark of the API server; drives a separate swiftlet-apiserver process over HTTPS.
         .executableTarget(name: "bench", dependencies: [
-            "KubeStore", "SwiftletCore", "KubeAPI", "KubeClient",
+            "KubeStore", "SwiftletCore", "KubeAPI", "KubeClient", "ContainerdSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

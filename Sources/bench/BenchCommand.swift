@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
         version: SwiftletVersion.current
     )
 
-    @Argument(help: "Scenario: `api` (the API server alone; default), `cluster` (`swiftlet server` with simulated nodes: scheduling throughput, a large Deployment, component memory) or `apiwrites` (the API server alone under the per-pod write sequence of the cluster run: CPU per write).")
+    @Argument(help: "Scenario: `api` (the API server alone; default), `cluster` (`swiftlet server` with simulated nodes: scheduling throughput, a large Deployment, component memory) `apiwrites` (the API server alone under the per-pod write sequence of the cluster run: CPU per write) or `node` (`swiftlet server` with the real node on containerd: node Ready time, pod start-up latency, kubelet memory and idle CPU; needs root).")
     var scenario: String = "api"
 
     @Flag(help: "Scaled-down counts for a run of about 30 seconds.")
@@ -28,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Directory holding swiftlet-apiserver (and swiftlet). Default: the directory of this executable.")
     var serverBinDir: String?
 
-    @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled; apiwrites: pod write sequences, default 5,000).")
+    @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled; apiwrites: pod write sequences, default 5,000; node: pods created at once, default 30).")
     var pods: Int?
 
     @Option(help: "cluster: override the number of simulated nodes (default 1,000).")
@@ -54,7 +54,8 @@ struct BenchCommand: AsyncParsableCommand {
         case "api": try await runAPI()
         case "cluster": try await runCluster()
         case "apiwrites": try await runAPIWrites()
-        default: throw ValidationError("unknown scenario \"\(scenario)\" (expected api, cluster or apiwrites)")
+        case "node": try await runNode()
+        default: throw ValidationError("unknown scenario \"\(scenario)\" (expected api, cluster, apiwrites or node)")
         }
     }
 
@@ -85,6 +86,20 @@ struct BenchCommand: AsyncParsableCommand {
         }
         try await runScenario(server: swiftlet) { work in
             try await ClusterScenario(binary: swiftlet, work: work, scale: scale).run()
+        }
+    }
+
+    private func runNode() async throws {
+        let binDir = serverBinDir ?? Self.executableDirectory()
+        let swiftlet = "\(binDir)/swiftlet"
+        for name in ["swiftlet", "swiftlet-supervisor", "swiftlet-apiserver", "swiftlet-scheduler", "swiftlet-controllers", "swiftlet-kubelet", "swiftlet-pause"]
+        where !FileManager.default.isExecutableFile(atPath: "\(binDir)/\(name)") {
+            throw ValidationError("no \(name) in \(binDir); build it (swift build -c release --product \(name)) or pass --server-bin-dir")
+        }
+        guard geteuid() == 0 else { throw ValidationError("the node scenario runs containerd and needs root") }
+        let count = pods ?? 30
+        try await runScenario(server: swiftlet) { work in
+            try await NodeScenario(binary: swiftlet, work: work, pods: max(count, 1), idleSeconds: quick ? 10 : 30).run()
         }
     }
 

@@ -29,13 +29,20 @@ final class ClusterServer: @unchecked Sendable {
     /// Starts the server and returns once it printed its ready line (the apiserver answers `/readyz`).
     static func start(binary: String, workDirectory: String, simulatedNodes: Int,
                       timeout: Duration = .seconds(120)) async throws -> ClusterServer {
-        let dataDirectory = "\(workDirectory)/cluster"
+        try await start(binary: binary, workDirectory: workDirectory, name: "cluster",
+                        arguments: ["--node-name", "bench", "--simulated-nodes", "\(simulatedNodes)"], timeout: timeout)
+    }
+
+    /// Starts `swiftlet server <arguments>` on `<workDirectory>/<name>` (kept between starts, so a
+    /// second start runs on a warm data directory).
+    static func start(binary: String, workDirectory: String, name: String, arguments: [String],
+                      timeout: Duration = .seconds(120)) async throws -> ClusterServer {
+        let dataDirectory = "\(workDirectory)/\(name)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let logFile = "\(workDirectory)/cluster.log"
+        let logFile = "\(workDirectory)/\(name).log"
         let (process, watcher, started) = try SupervisorStartup.launch(
-            binary: binary, dataDirectory: dataDirectory,
-            extraArguments: ["--node-name", "bench", "--simulated-nodes", "\(simulatedNodes)"],
-            configFile: "\(workDirectory)/cluster.config.yaml", logFile: logFile)
+            binary: binary, dataDirectory: dataDirectory, extraArguments: arguments,
+            configFile: "\(workDirectory)/\(name).config.yaml", logFile: logFile)
         let server = ClusterServer(process: process, dataDirectory: dataDirectory, logFile: logFile)
         while watcher.seenAt == nil {
             if !process.isRunning {
