@@ -63,6 +63,7 @@ let package = Package(
         .target(name: "KubeAPI", dependencies: [
             "SwiftletJSON",
             .product(name: "OrderedCollections", package: "swift-collections"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "KubeStore", dependencies: ["CSQLite"]),
         // sd_notify, watchdog and journal streams; no-ops without systemd.

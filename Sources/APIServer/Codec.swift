@@ -1,5 +1,4 @@
 import KubeAPI
-import Yams
 
 /// Decoding request bodies (JSON, YAML, protobuf) and choosing response encodings.
 enum Codec {
@@ -29,48 +28,15 @@ enum Codec {
     }
 
     static func decodeYAML(_ body: [UInt8]) throws(StatusError) -> JSON {
-        let text = String(decoding: body, as: UTF8.self)
-        let node: Node?
+        let document: JSON?
         do {
-            node = try Yams.compose(yaml: text)
+            document = try JSON.yamlDocument(String(decoding: body, as: UTF8.self))
         } catch {
-            throw .badRequest("the request body is not valid YAML: \(error)")
+            throw .badRequest(error.description.hasPrefix("not valid YAML")
+                ? "the request body is \(error.description)" : "\(error.description) in request bodies")
         }
-        guard let node else { throw .badRequest("the request body is empty") }
-        return try json(from: node)
-    }
-
-    /// Converts a YAML node to JSON with YAML 1.2 core-schema scalars (what sigs.k8s.io/yaml accepts).
-    static func json(from node: Node) throws(StatusError) -> JSON {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style == .plain {
-                let s = scalar.string
-                switch s {
-                case "null", "Null", "NULL", "~", "": return .null
-                case "true", "True", "TRUE": return .bool(true)
-                case "false", "False", "FALSE": return .bool(false)
-                default:
-                    if let i = Int64(s) { return .int(i) }
-                    if s.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true, let d = Double(s), d.isFinite { return .double(d) }
-                    return .string(s)
-                }
-            }
-            return .string(scalar.string)
-        case .mapping(let mapping):
-            var object = JSONObject()
-            for (key, value) in mapping {
-                guard case .scalar(let k) = key else { throw .badRequest("YAML mapping keys must be strings") }
-                object[k.string] = try json(from: value)
-            }
-            return .object(object)
-        case .sequence(let sequence):
-            var array: [JSON] = []
-            for item in sequence { array.append(try json(from: item)) }
-            return .array(array)
-        case .alias:
-            throw .badRequest("YAML aliases are not supported in request bodies")
-        }
+        guard let document else { throw .badRequest("the request body is empty") }
+        return document
     }
 }
 

@@ -27,6 +27,8 @@ public struct NodeAgentOptions: Sendable {
     /// How often sandboxes of pods that no longer exist are looked for.
     public var housekeepingInterval: Duration = .seconds(10)
     public var workers = 4
+    /// How often the static pod manifests are read (upstream's file check frequency is 20 s).
+    public var staticPodCheckInterval: Duration = .seconds(5)
     public var backoff = CrashBackoff()
 
     public init(nodeName: String, agentDirectory: String, cniConfDirectory: String? = nil) {
@@ -39,6 +41,8 @@ public struct NodeAgentOptions: Sendable {
     public var importStatePath: String { agentDirectory + "/containerd/imported-images.json" }
     public var podLogDirectory: String { agentDirectory + "/pod-logs" }
     public var ipamDirectory: String { agentDirectory + "/cni/ipam" }
+    /// Static pod manifests (K3s's `agent/pod-manifests`).
+    public var staticPodDirectory: String { agentDirectory + "/pod-manifests" }
 }
 
 /// A real kubelet on a CRI runtime (containerd):
@@ -49,6 +53,7 @@ public struct NodeAgentOptions: Sendable {
 ///                                │   CNI config once spec.podCIDR is set (Ready needs it)
 ///                                ├► relist: containers that changed state wake their pod
 ///                                ├► housekeeping: sandboxes of pods gone from the API removed
+///                                ├► static pods: <agent>/pod-manifests mirrored to the API
 ///                                └► workers: sync one pod at a time per pod key
 ///  cancel ─► loops end; pods keep running (containerd's shims outlive the agent)
 /// ```
@@ -122,6 +127,7 @@ public final class NodeAgent: Sendable {
             logger.info("node agent running", metadata: ["node": "\(options.nodeName)"])
             group.addTask { [self] in await heartbeatLoop() }
             group.addTask { [self] in await relistLoop() }
+            group.addTask { [self] in await staticPodLoop() }
             group.addTask { [self] in
                 // A cancelled sleep ends the loop at once: the runtime client is shutting down then.
                 while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {
