@@ -9,9 +9,14 @@ extension NodeAgent {
     /// node status when it changed; every `leaseRenewInterval`: the Lease.
     func heartbeatLoop() async {
         var lastLease: ContinuousClock.Instant?
+        var lastPressureCheck: ContinuousClock.Instant?
         while !Task.isCancelled {
             await checkRuntime()
             ensureCNIConfig()
+            if lastPressureCheck.map({ ContinuousClock.now - $0 >= options.pressureCheckInterval }) ?? true {
+                checkPressure()
+                lastPressureCheck = .now
+            }
             if lastLease.map({ ContinuousClock.now - $0 >= options.leaseRenewInterval }) ?? true {
                 await renewLease()
                 lastLease = .now
@@ -33,6 +38,22 @@ extension NodeAgent {
         } catch {
             state.withLock { $0.runtimeReady = false }
             logger.warning("container runtime status failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads the eviction signals and updates the pressure conditions to report.
+    func checkPressure() {
+        let signals = NodeSignals.read(nodefsPath: options.agentDirectory, imagefsPath: options.agentDirectory + "/containerd")
+        let period = options.evictionPressureTransitionPeriod
+        let (before, after) = state.withLock { s -> (NodePressure, NodePressure) in
+            let before = s.pressure
+            s.pressure.observe(signals, thresholds: options.evictionHard,
+                               transitionPeriod: Double(period.components.seconds) + Double(period.components.attoseconds) * 1e-18, now: Date())
+            return (before, s.pressure)
+        }
+        for (name, was, now) in [("MemoryPressure", before.memory, after.memory), ("DiskPressure", before.disk, after.disk),
+                                 ("PIDPressure", before.pid, after.pid)] where was != now {
+            logger.warning("node condition changed", metadata: ["condition": "\(name)", "status": "\(now)"])
         }
     }
 
@@ -86,12 +107,14 @@ extension NodeAgent {
     func reportStatusIfDue() async {
         guard let cached = nodeInformer.cache.get(namespace: nil, name: options.nodeName) else { return }
         let reason = notReadyReason(cached)
-        let due = state.withLock { $0.lastStatusReport.map { ContinuousClock.now - $0 >= options.statusReportInterval } ?? true }
-        guard due || nodeDescription.statusNeedsUpdate(cached["status"], notReadyReason: reason) else { return }
+        let (due, pressure) = state.withLock { s in
+            (s.lastStatusReport.map { ContinuousClock.now - $0 >= options.statusReportInterval } ?? true, s.pressure)
+        }
+        guard due || nodeDescription.statusNeedsUpdate(cached["status"], notReadyReason: reason, pressure: pressure) else { return }
         var current = cached
         do {
             for attempt in 0..<2 {
-                current["status"] = nodeDescription.status(previous: current["status"], notReadyReason: reason, now: Date())
+                current["status"] = nodeDescription.status(previous: current["status"], notReadyReason: reason, pressure: pressure, now: Date())
                 do {
                     _ = try await client.updateStatus(.nodes, object: current)
                     break

@@ -27,6 +27,12 @@ public struct NodeAgentOptions: Sendable {
     /// How often sandboxes of pods that no longer exist are looked for.
     public var housekeepingInterval: Duration = .seconds(10)
     public var workers = 4
+    /// Hard eviction thresholds; crossing one sets a pressure condition (upstream's defaults).
+    public var evictionHard = EvictionThresholds.defaults
+    /// How long a pressure condition stays True after its signals recovered.
+    public var evictionPressureTransitionPeriod: Duration = .seconds(300)
+    /// How often the pressure signals are read (upstream's eviction monitoring interval is 10 s).
+    public var pressureCheckInterval: Duration = .seconds(5)
     /// How often the static pod manifests are read (upstream's file check frequency is 20 s).
     public var staticPodCheckInterval: Duration = .seconds(5)
     public var backoff = CrashBackoff()
@@ -68,6 +74,7 @@ public final class NodeAgent: Sendable {
         var runtimeReady = false
         var networkReady = false
         var runtimeVersion = ""
+        var pressure = NodePressure()
         /// Container id -> state seen by the last relist.
         var relisted: [String: RelistEntry] = [:]
         /// `uid/container` -> restart backoff and the exited container it was armed for.
@@ -201,7 +208,8 @@ public final class NodeAgent: Sendable {
                     let existing = try await client.get(.nodes, name: options.nodeName)
                     stored = try await client.update(.nodes, object: nodeDescription.nodeObject(existing: existing))
                 }
-                stored["status"] = nodeDescription.status(previous: stored["status"], notReadyReason: notReadyReason(stored), now: Date())
+                stored["status"] = nodeDescription.status(previous: stored["status"], notReadyReason: notReadyReason(stored),
+                                                          pressure: state.withLock { $0.pressure }, now: Date())
                 do {
                     _ = try await client.updateStatus(.nodes, object: stored)
                     state.withLock { $0.lastStatusReport = .now }

@@ -42,13 +42,16 @@ public struct NodeDescription: Sendable, Equatable {
 
     /// `status`; a condition keeps its `lastTransitionTime` from `previous` while its status is
     /// unchanged. `notReadyReason` nil means Ready.
-    public func status(previous: JSON?, notReadyReason: String?, now: Date) -> JSON {
+    public func status(previous: JSON?, notReadyReason: String?, pressure: NodePressure = NodePressure(), now: Date) -> JSON {
         let time = JSON.string(Timestamp.format(now))
         let ready = notReadyReason == nil
         let wanted: [(String, String, String, String)] = [
-            ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            pressure.memory ? ("MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
+                : ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            pressure.disk ? ("DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure")
+                : ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            pressure.pid ? ("PIDPressure", "True", "KubeletHasInsufficientPID", "kubelet has insufficient PID available")
+                : ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
             ("Ready", ready ? "True" : "False", ready ? "KubeletReady" : "KubeletNotReady",
              notReadyReason ?? "kubelet is posting ready status"),
         ]
@@ -82,8 +85,8 @@ public struct NodeDescription: Sendable, Equatable {
     }
 
     /// Whether `current` differs from what `status` would write in anything but heartbeat times.
-    public func statusNeedsUpdate(_ current: JSON, notReadyReason: String?) -> Bool {
-        let wanted = status(previous: current, notReadyReason: notReadyReason, now: Date(timeIntervalSince1970: 0))
+    public func statusNeedsUpdate(_ current: JSON, notReadyReason: String?, pressure: NodePressure = NodePressure()) -> Bool {
+        let wanted = status(previous: current, notReadyReason: notReadyReason, pressure: pressure, now: Date(timeIntervalSince1970: 0))
         for key in ["capacity", "allocatable", "addresses", "nodeInfo", "daemonEndpoints"] where current[key] != wanted[key] {
             return true
         }

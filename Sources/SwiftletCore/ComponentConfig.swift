@@ -44,6 +44,10 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var cniConfDirectory: String?
     /// Kubelet: label the node `node-role.kubernetes.io/control-plane` (a server's node).
     public var controlPlane: Bool = false
+    /// Kubelet: hard eviction thresholds in upstream's syntax (nil: upstream's defaults).
+    public var evictionHard: String?
+    /// Kubelet: how long a pressure condition outlasts its signals (nil: 5 minutes).
+    public var evictionPressureTransitionPeriodSeconds: Int?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -57,6 +61,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane
+        case evictionHard, evictionPressureTransitionPeriodSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +91,11 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         agentDirectory = try c.decodeIfPresent(String.self, forKey: .agentDirectory)
         cniConfDirectory = try c.decodeIfPresent(String.self, forKey: .cniConfDirectory)
         controlPlane = try value(.controlPlane, controlPlane)
+        evictionHard = try c.decodeIfPresent(String.self, forKey: .evictionHard)
+        evictionPressureTransitionPeriodSeconds = try c.decodeIfPresent(Int.self, forKey: .evictionPressureTransitionPeriodSeconds)
+        if let seconds = evictionPressureTransitionPeriodSeconds, seconds < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
+        }
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

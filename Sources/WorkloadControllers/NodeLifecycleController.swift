@@ -30,6 +30,11 @@ public enum NodeLifecycleController {
     public static let notReadyTaint = "node.kubernetes.io/not-ready"
     public static let unreachableTaint = "node.kubernetes.io/unreachable"
     static let managedConditions = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]
+    /// NoSchedule taints that follow a condition being True (upstream's TaintNodesByCondition).
+    static let conditionTaints = [("MemoryPressure", "node.kubernetes.io/memory-pressure"),
+                                  ("DiskPressure", "node.kubernetes.io/disk-pressure"),
+                                  ("PIDPressure", "node.kubernetes.io/pid-pressure"),
+                                  ("NetworkUnavailable", "node.kubernetes.io/network-unavailable")]
 
     /// - Parameters:
     ///   - node: the Node as cached.
@@ -58,7 +63,7 @@ public enum NodeLifecycleController {
             result.requeueAfter = .seconds(max(1, Int64((grace - now.timeIntervalSince(lastSeen)).rounded(.up))))
         }
 
-        // 2. Taints follow the Ready condition.
+        // 2. Taints follow the Ready condition and the pressure conditions.
         let ready = PodState.conditionStatus(current, "Ready") ?? "Unknown"
         if let patch = taintPatch(current, ready: ready, now: now) {
             result.actions.append(.patch(.nodes, namespace: nil, name: name, patch: patch.patch, patchType: .merge, subresource: nil))
@@ -119,21 +124,28 @@ public enum NodeLifecycleController {
         return updated
     }
 
-    /// The managed taints for a Ready status: NoSchedule and NoExecute of `not-ready` or `unreachable`.
+    /// The managed taints: NoSchedule and NoExecute of `not-ready` or `unreachable` for a Ready
+    /// status that is not True, and a NoSchedule taint for each pressure condition that is True
+    /// (all of them are left alone while the node is unreachable, as upstream does: the
+    /// conditions are Unknown then).
     static func taintPatch(_ node: JSON, ready: String, now: Date) -> (patch: JSON, taints: JSON)? {
         let key: String? = ready == "False" ? notReadyTaint : ready == "Unknown" ? unreachableTaint : nil
+        var wanted: [(String, String)] = key.map { [($0, "NoSchedule"), ($0, "NoExecute")] } ?? []
+        let pressureKeys = Set(conditionTaints.map(\.1))
+        for (condition, taintKey) in conditionTaints where PodState.conditionStatus(node, condition) == "True" {
+            wanted.append((taintKey, "NoSchedule"))
+        }
         let existing = node["spec"]["taints"].arrayValue ?? []
         var taints = existing.filter { taint in
-            let k = taint["key"].stringValue
-            guard k == notReadyTaint || k == unreachableTaint else { return true }
-            return k == key && ["NoSchedule", "NoExecute"].contains(taint["effect"].stringValue ?? "")
+            let k = taint["key"].stringValue ?? ""
+            if ready == "Unknown", pressureKeys.contains(k) { return true }
+            guard k == notReadyTaint || k == unreachableTaint || pressureKeys.contains(k) else { return true }
+            return wanted.contains { $0.0 == k && $0.1 == taint["effect"].stringValue }
         }
-        if let key {
-            for effect in ["NoSchedule", "NoExecute"] where !taints.contains(where: { $0["key"].stringValue == key && $0["effect"].stringValue == effect }) {
-                var taint: JSONObject = ["key": .string(key), "effect": .string(effect)]
-                if effect == "NoExecute" { taint["timeAdded"] = .string(Timestamp.format(now)) }
-                taints.append(.object(taint))
-            }
+        for (taintKey, effect) in wanted where !taints.contains(where: { $0["key"].stringValue == taintKey && $0["effect"].stringValue == effect }) {
+            var taint: JSONObject = ["key": .string(taintKey), "effect": .string(effect)]
+            if effect == "NoExecute" { taint["timeAdded"] = .string(Timestamp.format(now)) }
+            taints.append(.object(taint))
         }
         guard taints != existing else { return nil }
         let value: JSON = taints.isEmpty ? .null : .array(taints)

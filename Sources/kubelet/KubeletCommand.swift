@@ -102,6 +102,16 @@ struct KubeletCommand: AsyncParsableCommand {
                                        agentDirectory: agentDirectory, cniConfDirectory: config.cniConfDirectory)
         options.controlPlane = config.controlPlane
         options.clusterCIDR = config.clusterCIDR
+        if let text = config.evictionHard {
+            do {
+                options.evictionHard = try EvictionThresholds(parsing: text)
+            } catch {
+                fail("evictionHard in \(self.config): \(error)")
+            }
+        }
+        if let seconds = config.evictionPressureTransitionPeriodSeconds {
+            options.evictionPressureTransitionPeriod = .seconds(seconds)
+        }
         let client: HTTPClient
         do {
             client = try makeAPIClient(kubeconfig: config.kubeconfig)

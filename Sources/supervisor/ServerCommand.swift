@@ -44,6 +44,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-san"), help: "Extra name or IP for the serving certificate (repeatable).")
     var tlsSAN: [String] = []
 
+    @Option(name: .customLong("kubelet-arg"), help: "A kubelet setting as key=value, as in K3s (repeatable): eviction-hard=<signal><<limit>[,...], eviction-pressure-transition-period=<duration>.")
+    var kubeletArg: [String] = []
+
     @Option(name: .customLong("node-name"), help: "Node name (default: the lower-cased host name).")
     var nodeName: String?
 
@@ -109,6 +112,7 @@ struct ServerCommand: AsyncParsableCommand {
         ]
         for case let (setting, value?) in scalars { flags[setting] = .scalar(value) }
         if !tlsSAN.isEmpty { flags[.tlsSAN] = .list(tlsSAN) }
+        if !kubeletArg.isEmpty { flags[.kubeletArg] = .list(kubeletArg) }
         // A boolean flag can only switch on; absent, it leaves the choice to the other sources.
         if disableAgent { flags[.disableAgent] = .scalar("true") }
         if !disable.isEmpty { flags[.disable] = .list(disable) }

@@ -69,6 +69,9 @@ extension ServerRun {
                 c.clusterCIDR = config.clusterCIDR
                 c.controlPlane = true
                 c.leaderElect = false
+                c.evictionHard = config.kubeletArgs["eviction-hard"]
+                c.evictionPressureTransitionPeriodSeconds = config.kubeletArgs["eviction-pressure-transition-period"]
+                    .flatMap(SettingParsers.goDurationSeconds)
             }
             if runsContainerd { spec.dependencies.append(Self.containerd) }
             // Registration waits for containerd's CRI plugin and the image import.

@@ -50,6 +50,31 @@ private func file(_ path: String, _ yaml: String) throws -> ConfigFile {
         }
     }
 
+    @Test func kubeletArgsKeepCommasAndNameBadKeys() throws {
+        #expect(try ServerConfig.resolve(ServerConfigInputs(), host: root).kubeletArgs.isEmpty)
+        let flags = try ServerConfig.resolve(ServerConfigInputs(flags: [.kubeletArg: .list([
+            "eviction-hard=memory.available<100Mi,nodefs.available<10%", "--eviction-pressure-transition-period=1m30s",
+        ])]), host: root)
+        #expect(flags.kubeletArgs == ["eviction-hard": "memory.available<100Mi,nodefs.available<10%",
+                                      "eviction-pressure-transition-period": "1m30s"])
+        let fromFile = try ServerConfig.resolve(ServerConfigInputs(files: [try file("/etc/swiftlet/config.yaml", """
+            kubelet-arg:
+              - "eviction-hard=imagefs.available<20%"
+            """)]), host: root)
+        #expect(fromFile.kubeletArgs == ["eviction-hard": "imagefs.available<20%"])
+        for bad in ["max-pods=10", "eviction-hard", "=x", "eviction-pressure-transition-period=soon"] {
+            #expect {
+                try ServerConfig.resolve(ServerConfigInputs(flags: [.kubeletArg: .list([bad])]), host: root)
+            } throws: { error in
+                (error as? ServerConfigError)?.key == "kubelet-arg"
+            }
+        }
+        #expect(SettingParsers.goDurationSeconds("1h2m3s") == 3723)
+        #expect(SettingParsers.goDurationSeconds("0s") == 0)
+        #expect(SettingParsers.goDurationSeconds("90") == nil)
+        #expect(SettingParsers.goDurationSeconds("5x") == nil)
+    }
+
     @Test func defaultsForOtherUsersLiveUnderTheDataDir() throws {
         let config = try ServerConfig.resolve(ServerConfigInputs(), host: user)
         #expect(config.dataDir == "/home/ada/.swiftlet")

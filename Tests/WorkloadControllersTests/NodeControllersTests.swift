@@ -84,6 +84,39 @@ import Testing
         #expect(cleared["spec"]["taints"] == [["key": "user", "effect": "NoSchedule"]])
     }
 
+    @Test func pressureConditionsGetNoScheduleTaintsThatLeaveWithThem() {
+        var pressed = node(taints: [["key": "user", "effect": "NoSchedule"]])
+        pressed["status"]["conditions"] = [
+            ["type": "Ready", "status": "True", "lastHeartbeatTime": "2024-05-01T09:00:00Z"],
+            ["type": "MemoryPressure", "status": "True"], ["type": "DiskPressure", "status": "False"],
+            ["type": "PIDPressure", "status": "True"],
+        ]
+        let result = NodeLifecycleController.sync(node: pressed, lease: lease(renewedSecondsAgo: 1), pods: [], now: now)
+        guard case .patch(_, _, _, let patch, _, _) = result.actions.first else { Issue.record("\(result.actions)"); return }
+        #expect(patch["spec"]["taints"] == [["key": "user", "effect": "NoSchedule"],
+                                            ["key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"],
+                                            ["key": "node.kubernetes.io/pid-pressure", "effect": "NoSchedule"]])
+        // Already tainted: nothing to do. Relieved: the taint goes, others stay.
+        var tainted = pressed
+        tainted["spec"]["taints"] = patch["spec"]["taints"]
+        #expect(NodeLifecycleController.sync(node: tainted, lease: lease(renewedSecondsAgo: 1), pods: [], now: now).actions.isEmpty)
+        tainted["status"]["conditions"] = [
+            ["type": "Ready", "status": "True", "lastHeartbeatTime": "2024-05-01T09:00:00Z"],
+            ["type": "MemoryPressure", "status": "False"], ["type": "PIDPressure", "status": "True"],
+        ]
+        let relieved = NodeLifecycleController.sync(node: tainted, lease: lease(renewedSecondsAgo: 1), pods: [], now: now)
+        guard case .patch(_, _, _, let cleared, _, _) = relieved.actions.first else { Issue.record("\(relieved.actions)"); return }
+        #expect(cleared["spec"]["taints"] == [["key": "user", "effect": "NoSchedule"],
+                                              ["key": "node.kubernetes.io/pid-pressure", "effect": "NoSchedule"]])
+        // Unreachable: the conditions are Unknown, the pressure taints are kept as they were.
+        let lost = NodeLifecycleController.sync(node: tainted, lease: lease(renewedSecondsAgo: 100), pods: [], now: now)
+        let lostTaints = lost.actions.compactMap { action -> JSON? in
+            if case .patch(.nodes, _, _, let p, _, _) = action { return p["spec"]["taints"] }
+            return nil
+        }.first
+        #expect(lostTaints?.arrayValue?.compactMap { $0["key"].stringValue }.contains("node.kubernetes.io/memory-pressure") == true)
+    }
+
     @Test func nodeThatNeverReportedGetsNeverUpdatedCondition() {
         var bare = MiscFixture.object("v1", "Node", "n1", namespace: nil)
         bare["metadata"]["creationTimestamp"] = "2024-05-01T08:00:00Z"

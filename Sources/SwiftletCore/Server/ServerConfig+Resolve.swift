@@ -99,6 +99,7 @@ extension ServerConfig {
         }
         config.privateRegistry = try values.scalar(.privateRegistry) { try SettingParsers.path($0, workingDirectory: cwd) }
             ?? ServerDefaults.privateRegistry
+        config.kubeletArgs = try values.list(.kubeletArg, splitCommas: false, SettingParsers.kubeletArgs) ?? [:]
         return config
     }
 }
@@ -121,7 +122,7 @@ private struct MergedSettings {
         }
     }
 
-    func list<T>(_ setting: ServerSetting, _ parse: ([String]) throws -> T) throws -> T? {
+    func list<T>(_ setting: ServerSetting, splitCommas: Bool = true, _ parse: ([String]) throws -> T) throws -> T? {
         guard let entry = values[setting] else { return nil }
         let (value, source) = entry
         let items: [String]
@@ -129,7 +130,9 @@ private struct MergedSettings {
         case .scalar(let text): items = [text]
         case .list(let list): items = list
         }
-        return try withContext(setting, source) { try parse(SettingParsers.list(items)) }
+        return try withContext(setting, source) {
+            try parse(splitCommas ? SettingParsers.list(items) : items.map(\.trimmed).filter { !$0.isEmpty })
+        }
     }
 
     private func withContext<T>(_ setting: ServerSetting, _ source: SettingSource, _ body: () throws -> T) throws -> T {

@@ -35,6 +35,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var containerRuntimeEndpoint: String?
     /// registries.yaml (K3s format); a missing file means no mirrors.
     public var privateRegistry: String = ServerDefaults.privateRegistry
+    /// Kubelet settings given as `--kubelet-arg key=value`, by key (`eviction-hard`, ...).
+    public var kubeletArgs: [String: String] = [:]
 
     /// `<data-dir>/agent`: the node's files (containerd config and data, images, CNI config).
     public var agentDirectory: String { dataDir + "/agent" }

@@ -33,6 +33,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case containerRuntimeEndpoint = "container-runtime-endpoint"
     /// K3s's name for the registries.yaml path (mirrors, TLS, credentials).
     case privateRegistry = "private-registry"
+    /// K3s's `--kubelet-arg key=value` (repeatable; not split at commas, as values hold them).
+    case kubeletArg = "kubelet-arg"
 
     /// The YAML key and the long flag name (without `--`).
     public var key: String { rawValue }
@@ -43,7 +45,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     }
 
     /// Settings that accept several values (repeated flags, a YAML list, or comma-separated text).
-    public var isList: Bool { self == .tlsSAN || self == .disable }
+    public var isList: Bool { self == .tlsSAN || self == .disable || self == .kubeletArg }
 }
 
 /// A setting's value before validation: one string, or several for list settings.

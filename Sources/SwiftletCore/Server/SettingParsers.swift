@@ -115,6 +115,53 @@ public enum SettingParsers {
     }
 
     /// Splits list values on commas (as K3s does for string-slice flags), dropping empty items.
+    /// The kubelet settings `--kubelet-arg` may give, as K3s passes them to its kubelet.
+    public static let kubeletArgKeys = ["eviction-hard", "eviction-pressure-transition-period"]
+
+    /// `key=value` items (a leading `--` is allowed); the key must be one Swiftlet's kubelet
+    /// understands, a later item wins. Durations are Go durations (`30s`, `5m`, `1m30s`).
+    public static func kubeletArgs(_ items: [String]) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in items {
+            let text = item.hasPrefix("--") ? String(item.dropFirst(2)) : item
+            guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                throw Failure("\"\(item)\" is not key=value")
+            }
+            let key = String(text[..<eq])
+            let value = String(text[text.index(after: eq)...])
+            guard kubeletArgKeys.contains(key) else {
+                throw Failure("\"\(key)\" is not a kubelet setting Swiftlet supports (\(kubeletArgKeys.joined(separator: ", ")))")
+            }
+            if key == "eviction-pressure-transition-period", goDurationSeconds(value) == nil {
+                throw Failure("\"\(value)\" is not a duration such as 30s, 5m or 1m30s")
+            }
+            result[key] = value
+        }
+        return result
+    }
+
+    /// Seconds of a Go duration made of whole `h`, `m` and `s` parts (`1m30s`, `0s`); nil otherwise.
+    public static func goDurationSeconds(_ text: String) -> Int? {
+        guard !text.isEmpty else { return nil }
+        var total = 0
+        var digits = ""
+        for character in text {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+                continue
+            }
+            guard let value = Int(digits) else { return nil }
+            switch character {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            digits = ""
+        }
+        return digits.isEmpty ? total : nil
+    }
+
     public static func list(_ values: [String]) -> [String] {
         values.flatMap { $0.split(separator: ",") }.map { String($0).trimmed }.filter { !$0.isEmpty }
     }
