@@ -69,6 +69,8 @@ public final class NodeAgent: Sendable {
         var backoffs: [String: (backoff: CrashBackoff, containerID: String, restartAt: Date)] = [:]
         /// `uid/container` -> why it is waiting (image pull problems, bad config).
         var waiting: [String: (reason: String, message: String)] = [:]
+        /// Pod UIDs whose skipped volume sources were logged already.
+        var volumeNotices: Set<String> = []
     }
 
     public let options: NodeAgentOptions
@@ -83,6 +85,9 @@ public final class NodeAgent: Sendable {
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
     public let podInformer: Informer
+    /// ConfigMaps and Secrets of every namespace, for volumes and env (updates reach running pods).
+    public let configMapInformer: Informer
+    public let secretInformer: Informer
 
     public init(client: any KubeAPIClient, runtime: ContainerRuntimeClient, options: NodeAgentOptions,
                 logger: Logger, health: HealthChecks? = nil) {
@@ -95,6 +100,8 @@ public final class NodeAgent: Sendable {
         machine = MachineInfo.current(dataDirectory: options.agentDirectory)
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
+        configMapInformer = Informer(client: client, resource: .configMaps)
+        secretInformer = Informer(client: client, resource: .secrets)
     }
 
     /// Runs until cancelled.
@@ -105,6 +112,8 @@ public final class NodeAgent: Sendable {
         podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [self] pod in enqueue(pod) }, onUpdate: { [self] _, pod in enqueue(pod) },
             onDelete: { [self] pod in enqueue(pod) }))
+        configMapInformer.addEventHandler(referencedObjectHandler(isSecret: false))
+        secretInformer.addEventHandler(referencedObjectHandler(isSecret: true))
         defer { queue.shutDown() }
         try await registerNode()
         health?.setReady(Self.registeredCheck, true)
@@ -114,11 +123,15 @@ public final class NodeAgent: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await nodeInformer.run() }
             group.addTask { [self] in await podInformer.run() }
-            guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else {
+            group.addTask { [self] in await configMapInformer.run() }
+            group.addTask { [self] in await secretInformer.run() }
+            guard await nodeInformer.waitForSync(), await podInformer.waitForSync(),
+                  await configMapInformer.waitForSync(), await secretInformer.waitForSync() else {
                 group.cancelAll()
                 return
             }
             await removeOrphanSandboxes()
+            await removeOrphanPodDirectories()
             logger.info("node agent running", metadata: ["node": "\(options.nodeName)"])
             group.addTask { [self] in await heartbeatLoop() }
             group.addTask { [self] in await relistLoop() }
@@ -126,6 +139,7 @@ public final class NodeAgent: Sendable {
                 // A cancelled sleep ends the loop at once: the runtime client is shutting down then.
                 while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {
                     await removeOrphanSandboxes()
+                    await removeOrphanPodDirectories()
                 }
             }
             for _ in 0..<max(1, options.workers) { group.addTask { [self] in await worker() } }
