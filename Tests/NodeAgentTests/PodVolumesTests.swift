@@ -63,6 +63,7 @@ import Testing
         let volume = dir + "/vol"
         try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: volume + "/out", withDestinationPath: "/etc")
+        try FileManager.default.createDirectory(atPath: volume + "/sub", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: volume + "/in", withDestinationPath: "sub")
         try FileManager.default.createSymbolicLink(atPath: volume + "/dangling", withDestinationPath: "/nonexistent-\(UUID())")
         let real = try #require(VolumeMountsTestSupport.realPath(volume))
@@ -97,7 +98,7 @@ import Testing
                                (["name": "data", "mountPath": "/x", "mountPropagation": "Sideways"], "invalid mountPropagation")] {
             #expect(throws: ContainerSpecError.self) {
                 do { _ = try VolumeMounts.mounts(container: ["name": "c", "volumeMounts": [bad]], volumes: volumes, environment: [:]) } catch {
-                    #expect(error.description.contains(message))
+                    #expect("\(error)".contains(message))
                     throw error
                 }
             }
@@ -182,7 +183,7 @@ import Testing
             ["name": "cfg", "configMap": ["name": "cfg"]],
             ["name": "sec", "secret": ["secretName": "sec", "defaultMode": 0o400]],
             ["name": "info", "downwardAPI": ["items": [["path": "labels", "fieldRef": ["fieldPath": "metadata.labels"]]]]],
-            ["name": "host", "hostPath": ["path": dir + "/host", "type": "DirectoryOrCreate"]],
+            ["name": "host", "hostPath": ["path": .string(dir + "/host"), "type": "DirectoryOrCreate"]],
         ]]]
         let report = volumes.setUp(pod: pod, objects: Self.objects, nodeAllocatable: [:])
         #expect(report.failures.isEmpty, "\(report.failures)")
@@ -197,9 +198,9 @@ import Testing
         #expect(Self.mounted(base + "/kubernetes.io~empty-dir/mem"))
         #expect(Self.mounted(base + "/kubernetes.io~secret/sec"))
         #expect(!Self.mounted(base + "/kubernetes.io~configmap/cfg"))
-        var fs = statfs()
-        statfs(base + "/kubernetes.io~empty-dir/mem", &fs)
-        #expect(Int(fs.f_blocks) * Int(fs.f_bsize) == 1 << 20)
+        var fs = statvfs()
+        statvfs(base + "/kubernetes.io~empty-dir/mem", &fs)
+        #expect(Int(fs.f_blocks) * Int(fs.f_frsize) == 1 << 20)
         // A label change and a second setUp: the downward API file follows, the mounts stay single.
         pod["metadata"]["labels"]["tier"] = "front"
         #expect(volumes.setUp(pod: pod, objects: Self.objects, nodeAllocatable: [:]).failures.isEmpty)
@@ -228,7 +229,7 @@ import Testing
         let volumes = PodVolumes(podsDirectory: dir + "/pods")
         let pod: JSON = ["metadata": ["name": "web", "namespace": "shop", "uid": "uid-2"], "spec": ["volumes": [
             ["name": "cfg", "configMap": ["name": "missing"]],
-            ["name": "host", "hostPath": ["path": dir + "/nothing", "type": "Directory"]],
+            ["name": "host", "hostPath": ["path": .string(dir + "/nothing"), "type": "Directory"]],
             ["name": "claim", "persistentVolumeClaim": ["claimName": "x"]],
             ["name": "fine", "emptyDir": [:]],
         ]]]
