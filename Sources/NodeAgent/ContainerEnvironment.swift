@@ -69,12 +69,12 @@ public enum ContainerEnvironment {
         let prefix = source["prefix"].stringValue ?? ""
         let isConfigMap = !source["configMapRef"].isNull
         let ref = isConfigMap ? source["configMapRef"] : source["secretRef"]
-        let kind = isConfigMap ? "configmap" : "secret"
+        let kind = isConfigMap ? "configMap" : "secret"
         let name = ref["name"].stringValue ?? ""
         guard !ref.isNull else { throw ContainerSpecError("envFrom entry has neither configMapRef nor secretRef") }
         guard let object = isConfigMap ? objects.configMaps[name] : objects.secrets[name] else {
             if ref["optional"].boolValue ?? false { return ([:], [], kind, name) }
-            throw ContainerSpecError("\(kind) \"\(name)\" not found")
+            throw ContainerSpecError("\(kind.lowercased()) \"\(name)\" not found")
         }
         let entries = isConfigMap ? PodObjects.entries(configMap: object) : PodObjects.entries(secret: object)
         var valid: [String: String] = [:]

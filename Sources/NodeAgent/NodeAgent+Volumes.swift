@@ -80,7 +80,7 @@ extension NodeAgent {
         let volumes = podVolumes
         let report = await Task.detached { volumes.setUp(pod: pod, objects: objects, nodeAllocatable: allocatable) }.value
         if !report.skipped.isEmpty, state.withLock({ $0.volumeNotices.insert(uid).inserted }) {
-            logger.notice("projected volume sources skipped: the API server does not serve TokenRequest yet", metadata: [
+            logger.warning("projected volume sources skipped: the API server does not serve TokenRequest yet", metadata: [
                 "pod": "\(ObjectCache.key(for: pod) ?? uid)", "sources": "\(report.skipped.joined(separator: ", "))"])
         }
         for failure in report.failures {

@@ -99,7 +99,7 @@ import Testing
         #expect(values["color"] == "blue")
         let container: JSON = ["name": "main", "image": "x", "envFrom": .array(envFrom)]
         #expect(ContainerEnvironment.invalidEnvFromMessages(pod: Self.pod, container: container, objects: Self.objects) == [
-            "Keys [1bad] from the EnvFrom configmap shop/cfg were skipped since they are considered invalid environment variable names.",
+            "Keys [1bad] from the EnvFrom configMap shop/cfg were skipped since they are considered invalid environment variable names.",
         ])
     }
 

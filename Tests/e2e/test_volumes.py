@@ -11,7 +11,8 @@ from conftest import Server, processes_mentioning, wait_for
 from test_node import pytestmark, write_busybox_image  # noqa: F401  (same skip conditions)
 
 READER = ("echo env COLOR=$COLOR PW=$PW CFG=$CFG_color OPT=${OPT:-unset}; echo secret=$(cat /sec/password); "
-          "cat /proc/mounts; while true; do echo color=$(cat /cfg/color); echo shared=$(cat /shared/note); sleep 1; done")
+          "cat /proc/mounts; while true; do echo color=$(cat /cfg/color) sub=$(cat /sub-color) proj=$(cat /proj/c); echo shared=$(cat /shared/note); "
+          "sleep 1; done")
 
 
 def vol_pod():
@@ -23,6 +24,8 @@ def vol_pod():
             {"name": "shared", "emptyDir": {}},
             {"name": "mem", "emptyDir": {"medium": "Memory", "sizeLimit": "4Mi"}},
             {"name": "info", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+            {"name": "proj", "projected": {"sources": [{"configMap": {"name": "cfg", "items": [{"key": "color", "path": "c"}]}},
+                                                       {"serviceAccountToken": {"path": "token"}}]}},
         ], "containers": [
             {"name": "reader", "image": "busybox:test", "imagePullPolicy": "Never", "command": ["sh", "-c", READER],
              "env": [{"name": "COLOR", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "color"}}},
@@ -31,7 +34,8 @@ def vol_pod():
              "envFrom": [{"configMapRef": {"name": "cfg"}, "prefix": "CFG_"}, {"configMapRef": {"name": "cfg"}}],
              "volumeMounts": [{"name": "cfg", "mountPath": "/cfg"}, {"name": "sec", "mountPath": "/sec"},
                               {"name": "shared", "mountPath": "/shared"}, {"name": "mem", "mountPath": "/mem"},
-                              {"name": "info", "mountPath": "/info"}]},
+                              {"name": "info", "mountPath": "/info"}, {"name": "proj", "mountPath": "/proj"},
+                              {"name": "cfg", "mountPath": "/sub-color", "subPath": "color"}]},
             {"name": "writer", "image": "busybox:test", "imagePullPolicy": "Never",
              "command": ["sh", "-c", "echo from-writer > /data/note; sleep 3600"],
              "volumeMounts": [{"name": "shared", "mountPath": "/data"}]},
@@ -104,13 +108,14 @@ def test_volumes_and_env_sources():
                              30, interval=0.5, message="reader output")
             assert "env COLOR=blue PW=s3cr3t CFG=blue OPT=unset" in lines, lines
             assert "secret=s3cr3t" in lines, lines
+            assert "color=blue sub=blue proj=blue" in lines, lines
             # emptyDir Memory is a tmpfs of the requested size inside the container.
             assert any(x.startswith("tmpfs /mem tmpfs") and "size=4096k" in x for x in lines), lines
             # The emptyDir is shared by both containers.
             wait_for(lambda: "shared=from-writer" in log(pod, "reader"), 15, interval=0.5, message="shared emptyDir")
             # envFrom without a prefix skipped "1bad" with upstream's warning.
             warnings = [e["message"] for e in events("vol") if e["reason"] == "InvalidEnvironmentVariableNames"]
-            assert "Keys [1bad] from the EnvFrom configmap default/cfg were skipped since they are considered invalid environment variable names." in warnings, warnings
+            assert "Keys [1bad] from the EnvFrom configMap default/cfg were skipped since they are considered invalid environment variable names." in warnings, warnings
 
             # Host layout: upstream's directories, the atomic writer's ..data link, tmpfs for secrets.
             volumes = os.path.join(pods_dir, uid, "volumes")
@@ -120,11 +125,17 @@ def test_volumes_and_env_sources():
             mounted = mounts_under(os.path.join(pods_dir, uid))
             assert os.path.realpath(os.path.join(volumes, "kubernetes.io~secret", "sec")) in mounted, mounted
             assert os.path.realpath(os.path.join(volumes, "kubernetes.io~empty-dir", "mem")) in mounted, mounted
+            # The token source is skipped (no TokenRequest API yet), the rest of the volume is there.
+            proj_dir = os.path.join(volumes, "kubernetes.io~projected", "proj")
+            assert sorted(x for x in os.listdir(proj_dir) if not x.startswith("..")) == ["c"]
+            assert any("projected volume sources skipped" in line for line in s.output), "".join(s.output[-50:])
             assert oct(os.stat(os.path.join(volumes, "kubernetes.io~secret", "sec", "password")).st_mode & 0o777) == "0o400"
 
             # A ConfigMap update reaches the running container within seconds (atomic swap).
             s.kubectl("patch", "configmap", "cfg", "-p", json.dumps({"data": {"color": "green"}}))
-            wait_for(lambda: "color=green" in log(pod, "reader")[-3:], 15, interval=0.5, message="updated ConfigMap in the pod")
+            # subPath mounts keep the version they were made from (upstream behaviour).
+            wait_for(lambda: "color=green sub=blue proj=green" in log(pod, "reader")[-3:], 15, interval=0.5,
+                     message="updated ConfigMap in the pod")
             assert [v for v in os.listdir(cfg_dir) if v.startswith("..20")] == [os.readlink(os.path.join(cfg_dir, "..data"))]
             # A label change rewrites the downward API file.
             s.kubectl("label", "pod", "vol", "tier=front")
