@@ -45,12 +45,21 @@ extension NodeAgent {
         let references = PodReferences(pod: pod)
         var objects = PodObjects()
         for name in references.configMaps {
-            objects.configMaps[name] = configMapInformer.cache.get(key: "\(namespace)/\(name)")
+            objects.configMaps[name] = namespaceObjects.configMap(namespace: namespace, name: name)
         }
         for name in references.secrets {
-            objects.secrets[name] = secretInformer.cache.get(key: "\(namespace)/\(name)")
+            objects.secrets[name] = namespaceObjects.secret(namespace: namespace, name: name)
         }
         return objects
+    }
+
+    /// Namespaces with pods here that refer to ConfigMaps or Secrets.
+    func namespacesUsingObjects() -> Set<String> {
+        Set(podInformer.cache.list().compactMap { pod -> String? in
+            let references = PodReferences(pod: pod)
+            guard !references.configMaps.isEmpty || !references.secrets.isEmpty else { return nil }
+            return pod["metadata"]["namespace"].stringValue
+        })
     }
 
     /// The node's allocatable cpu, memory and ephemeral storage (all of the machine: nothing is
@@ -73,6 +82,15 @@ extension NodeAgent {
     /// Sets up or refreshes the pod's volumes. On failure records `FailedMount` events and
     /// returns false: the pod's containers must not start yet.
     func setUpVolumes(pod: JSON) async -> Bool {
+        let references = PodReferences(pod: pod)
+        if !references.configMaps.isEmpty || !references.secrets.isEmpty {
+            // Watch the pod's namespace; its first list must be in before "not found" means it.
+            let namespace = pod["metadata"]["namespace"].stringValue ?? "default"
+            guard await namespaceObjects.waitForSync(namespace, timeout: .seconds(5)) else {
+                logger.info("ConfigMaps and Secrets of the pod's namespace not listed yet", metadata: ["namespace": "\(namespace)"])
+                return false
+            }
+        }
         guard !(pod["spec"]["volumes"].arrayValue ?? []).isEmpty else { return true }
         let uid = pod["metadata"]["uid"].stringValue ?? ""
         let objects = referencedObjects(pod: pod)
@@ -104,18 +122,6 @@ extension NodeAgent {
             let references = PodReferences(pod: pod)
             if isSecret ? references.secrets.contains(name) : references.configMaps.contains(name) { enqueue(pod) }
         }
-    }
-
-    /// Event handlers for the ConfigMap and Secret informers (only content changes matter).
-    func referencedObjectHandler(isSecret: Bool) -> ResourceEventHandler {
-        ResourceEventHandler(
-            onAdd: { [self] in referencedObjectChanged($0, isSecret: isSecret) },
-            onUpdate: { [self] old, new in
-                if old["data"] != new["data"] || old["binaryData"] != new["binaryData"] || old["stringData"] != new["stringData"] {
-                    referencedObjectChanged(new, isSecret: isSecret)
-                }
-            },
-            onDelete: { [self] in referencedObjectChanged($0, isSecret: isSecret) })
     }
 
     /// Unmounts and removes the pod's directory (its volumes); problems are logged.

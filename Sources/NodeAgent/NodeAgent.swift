@@ -85,9 +85,8 @@ public final class NodeAgent: Sendable {
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
     public let podInformer: Informer
-    /// ConfigMaps and Secrets of every namespace, for volumes and env (updates reach running pods).
-    public let configMapInformer: Informer
-    public let secretInformer: Informer
+    /// ConfigMaps and Secrets of the namespaces whose pods here use them (volumes, env).
+    let namespaceObjects: NamespaceObjectInformers
 
     public init(client: any KubeAPIClient, runtime: ContainerRuntimeClient, options: NodeAgentOptions,
                 logger: Logger, health: HealthChecks? = nil) {
@@ -100,8 +99,7 @@ public final class NodeAgent: Sendable {
         machine = MachineInfo.current(dataDirectory: options.agentDirectory)
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
-        configMapInformer = Informer(client: client, resource: .configMaps)
-        secretInformer = Informer(client: client, resource: .secrets)
+        namespaceObjects = NamespaceObjectInformers(client: client)
     }
 
     /// Runs until cancelled.
@@ -112,8 +110,7 @@ public final class NodeAgent: Sendable {
         podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [self] pod in enqueue(pod) }, onUpdate: { [self] _, pod in enqueue(pod) },
             onDelete: { [self] pod in enqueue(pod) }))
-        configMapInformer.addEventHandler(referencedObjectHandler(isSecret: false))
-        secretInformer.addEventHandler(referencedObjectHandler(isSecret: true))
+        namespaceObjects.onChange { [weak self] object, isSecret in self?.referencedObjectChanged(object, isSecret: isSecret) }
         defer { queue.shutDown() }
         try await registerNode()
         health?.setReady(Self.registeredCheck, true)
@@ -123,10 +120,8 @@ public final class NodeAgent: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await nodeInformer.run() }
             group.addTask { [self] in await podInformer.run() }
-            group.addTask { [self] in await configMapInformer.run() }
-            group.addTask { [self] in await secretInformer.run() }
-            guard await nodeInformer.waitForSync(), await podInformer.waitForSync(),
-                  await configMapInformer.waitForSync(), await secretInformer.waitForSync() else {
+            group.addTask { [self] in await namespaceObjects.run() }
+            guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else {
                 group.cancelAll()
                 return
             }
@@ -140,6 +135,7 @@ public final class NodeAgent: Sendable {
                 while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {
                     await removeOrphanSandboxes()
                     await removeOrphanPodDirectories()
+                    namespaceObjects.retain(namespacesUsingObjects())
                 }
             }
             for _ in 0..<max(1, options.workers) { group.addTask { [self] in await worker() } }
