@@ -31,7 +31,8 @@ public struct ContainerSpecError: Error, Equatable, CustomStringConvertible, Sen
     public init(_ description: String) { self.description = description }
 }
 
-/// Builds the CRI `ContainerConfig` of one container of a pod. Pure.
+/// Builds the CRI `ContainerConfig` of one container of a pod. Pure, except that a `subPath`
+/// is resolved on the host (and created when missing) as upstream does.
 public enum ContainerSpec {
     /// CFS period the kubelet uses for CPU limits (100 ms).
     public static let cpuPeriod: Int64 = 100_000
