@@ -6,11 +6,21 @@ public struct PodRuntimeContext: Sendable, Equatable {
     public var nodeName: String
     public var hostIP: String
     public var podIP: String
+    /// The ConfigMaps and Secrets the pod refers to (env and envFrom).
+    public var objects = PodObjects()
+    /// `cpu`, `memory`, `ephemeral-storage` of the node, for `resourceFieldRef` without a limit.
+    public var nodeAllocatable: [String: Quantity] = [:]
+    /// Volume name -> where it is on the host (see `NodeAgent+Volumes`).
+    public var volumes: [String: PodVolumePath] = [:]
 
-    public init(nodeName: String, hostIP: String, podIP: String) {
+    public init(nodeName: String, hostIP: String, podIP: String, objects: PodObjects = PodObjects(),
+                nodeAllocatable: [String: Quantity] = [:], volumes: [String: PodVolumePath] = [:]) {
         self.nodeName = nodeName
         self.hostIP = hostIP
         self.podIP = podIP
+        self.objects = objects
+        self.nodeAllocatable = nodeAllocatable
+        self.volumes = volumes
     }
 }
 
@@ -21,7 +31,8 @@ public struct ContainerSpecError: Error, Equatable, CustomStringConvertible, Sen
     public init(_ description: String) { self.description = description }
 }
 
-/// Builds the CRI `ContainerConfig` of one container of a pod. Pure.
+/// Builds the CRI `ContainerConfig` of one container of a pod. Pure, except that a `subPath`
+/// is resolved on the host (and created when missing) as upstream does.
 public enum ContainerSpec {
     /// CFS period the kubelet uses for CPU limits (100 ms).
     public static let cpuPeriod: Int64 = 100_000
@@ -45,6 +56,7 @@ public enum ContainerSpec {
         config.args = (container["args"].arrayValue ?? []).compactMap(\.stringValue).map { expand($0, values) }
         config.workingDir = container["workingDir"].stringValue ?? ""
         config.envs = env
+        config.mounts = try VolumeMounts.mounts(container: container, volumes: context.volumes, environment: values)
         config.labels = PodSandboxSpec.labels(pod)
         config.labels[PodLabels.containerName] = name
         config.logPath = logPath(container: name, attempt: attempt)
@@ -62,27 +74,9 @@ public enum ContainerSpec {
         return config
     }
 
-    /// `env` in order: literal values, then `valueFrom.fieldRef` of the pod's identity, IP and
-    /// node. Other sources (ConfigMaps, Secrets, resources) are refused for now.
+    /// The container's environment: `envFrom`, then `env` (see `ContainerEnvironment`).
     public static func environment(pod: JSON, container: JSON, context: PodRuntimeContext) throws(ContainerSpecError) -> [Runtime_V1_KeyValue] {
-        var result: [Runtime_V1_KeyValue] = []
-        var known: [String: String] = [:]
-        for entry in container["env"].arrayValue ?? [] {
-            guard let key = entry["name"].stringValue, !key.isEmpty else { throw ContainerSpecError("an env entry has no name") }
-            let value: String
-            if let literal = entry["value"].stringValue {
-                value = expand(literal, known)
-            } else if let path = entry["valueFrom"]["fieldRef"]["fieldPath"].stringValue {
-                value = try fieldValue(path, pod: pod, context: context)
-            } else if entry["valueFrom"].isNull {
-                value = ""
-            } else {
-                throw ContainerSpecError("env \(key): only value and valueFrom.fieldRef are supported on this node yet")
-            }
-            known[key] = value
-            result.append(Runtime_V1_KeyValue(key, value))
-        }
-        return result
+        try ContainerEnvironment.resolve(pod: pod, container: container, context: context)
     }
 
     /// The value of a downward-API field path.

@@ -42,6 +42,13 @@ extension NodeAgent {
             queue.addAfter(key, .seconds(1))
             return
         }
+        guard await setUpVolumes(pod: pod) else {
+            // FailedMount: the containers wait (ContainerCreating); a change of the ConfigMap
+            // or Secret wakes the pod at once, this is the fallback.
+            try await writeStatus(pod: pod, observation: podObservation(pod: pod, runtimePod: runtimePod))
+            queue.addAfter(key, .seconds(5))
+            return
+        }
         guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod) else { return }
         try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
         runtimePod = try await observe(uid: uid)
@@ -86,7 +93,7 @@ extension NodeAgent {
     func startContainers(pod: JSON, runtimePod: RuntimePod, sandboxConfig: Runtime_V1_PodSandboxConfig, key: String) async throws {
         guard let sandboxID = runtimePod.sandboxID else { return }
         let restartPolicy = pod["spec"]["restartPolicy"].stringValue ?? "Always"
-        let context = PodRuntimeContext(nodeName: options.nodeName, hostIP: machine.internalIP, podIP: runtimePod.podIP ?? "")
+        let context = runtimeContext(pod: pod, podIP: runtimePod.podIP ?? "")
         for container in pod["spec"]["initContainers"].arrayValue ?? [] {
             let name = container["name"].stringValue ?? ""
             guard let newest = runtimePod.runs[name]?.first else {
@@ -158,6 +165,7 @@ extension NodeAgent {
             await event(pod, "Warning", "Failed", "Error: \(error)")
             return
         }
+        await reportInvalidEnvFrom(pod: pod, container: container, context: context)
         let present = try await runtime.imageStatus(image) != nil
         switch PullPolicy.of(image: image, imagePullPolicy: container["imagePullPolicy"].stringValue).decision(imagePresent: present) {
         case .usePresent:

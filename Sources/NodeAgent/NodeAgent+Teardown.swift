@@ -83,6 +83,7 @@ extension NodeAgent {
             s.backoffs = s.backoffs.filter { !$0.key.hasPrefix(uid + "/") }
             s.waiting = s.waiting.filter { !$0.key.hasPrefix(uid + "/") }
         }
+        removePodDirectory(uid: uid)
     }
 
     /// Lists the agent's containers every `relistInterval` and wakes the pods whose containers

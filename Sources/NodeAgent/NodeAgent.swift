@@ -81,6 +81,8 @@ public final class NodeAgent: Sendable {
         var backoffs: [String: (backoff: CrashBackoff, containerID: String, restartAt: Date)] = [:]
         /// `uid/container` -> why it is waiting (image pull problems, bad config).
         var waiting: [String: (reason: String, message: String)] = [:]
+        /// Pod UIDs whose skipped volume sources were logged already.
+        var volumeNotices: Set<String> = []
     }
 
     public let options: NodeAgentOptions
@@ -95,6 +97,8 @@ public final class NodeAgent: Sendable {
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
     public let podInformer: Informer
+    /// ConfigMaps and Secrets of the namespaces whose pods here use them (volumes, env).
+    let namespaceObjects: NamespaceObjectInformers
 
     public init(client: any KubeAPIClient, runtime: ContainerRuntimeClient, options: NodeAgentOptions,
                 logger: Logger, health: HealthChecks? = nil) {
@@ -107,6 +111,7 @@ public final class NodeAgent: Sendable {
         machine = MachineInfo.current(dataDirectory: options.agentDirectory)
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
+        namespaceObjects = NamespaceObjectInformers(client: client)
     }
 
     /// Runs until cancelled.
@@ -117,6 +122,7 @@ public final class NodeAgent: Sendable {
         podInformer.addEventHandler(ResourceEventHandler(
             onAdd: { [self] pod in enqueue(pod) }, onUpdate: { [self] _, pod in enqueue(pod) },
             onDelete: { [self] pod in enqueue(pod) }))
+        namespaceObjects.onChange { [weak self] object, isSecret in self?.referencedObjectChanged(object, isSecret: isSecret) }
         defer { queue.shutDown() }
         try await registerNode()
         health?.setReady(Self.registeredCheck, true)
@@ -126,11 +132,13 @@ public final class NodeAgent: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in await nodeInformer.run() }
             group.addTask { [self] in await podInformer.run() }
+            group.addTask { [self] in await namespaceObjects.run() }
             guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else {
                 group.cancelAll()
                 return
             }
             await removeOrphanSandboxes()
+            await removeOrphanPodDirectories()
             logger.info("node agent running", metadata: ["node": "\(options.nodeName)"])
             group.addTask { [self] in await heartbeatLoop() }
             group.addTask { [self] in await relistLoop() }
@@ -139,6 +147,8 @@ public final class NodeAgent: Sendable {
                 // A cancelled sleep ends the loop at once: the runtime client is shutting down then.
                 while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {
                     await removeOrphanSandboxes()
+                    await removeOrphanPodDirectories()
+                    namespaceObjects.retain(namespacesUsingObjects())
                 }
             }
             for _ in 0..<max(1, options.workers) { group.addTask { [self] in await worker() } }

@@ -15,6 +15,16 @@ import Testing
         #expect(result.causes.isEmpty, "\(result.causes)")
     }
 
+    /// Downward API and projected items name fields and sources, not keys (ConfigMap items need one).
+    @Test func volumeItemsNeedKeysOnlyWhereKeyed() throws {
+        let volumes = #"[{"name":"info","downwardAPI":{"items":[{"path":"labels","fieldRef":{"fieldPath":"metadata.labels"}}]}},"# +
+            #"{"name":"proj","projected":{"sources":[{"serviceAccountToken":{"path":"token"}}]}},"# +
+            #"{"name":"cfg","configMap":{"name":"c","items":[{"path":"p"}]}}]"#
+        let text = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default"},"spec":{"volumes":\#(volumes),"containers":[{"name":"web","image":"nginx"}]}}"#
+        let result = try admit(text, Kinds.pod)
+        #expect(result.message(Kinds.pod) == #"Pod "web" is invalid: spec.volumes[2].configMap.items[0].key: Required value"#)
+    }
+
     // MARK: exact messages
 
     static let labelRegexTail = "(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"

@@ -69,7 +69,7 @@ import Testing
     static let noImage: JSON = ["name": "c"]
     static let noName: JSON = ["image": "x"]
     static let badSpecs: [(JSON, String)] = [
-        (badMemory, "resources.limits.memory"), (secretEnv, "only value and valueFrom.fieldRef"),
+        (badMemory, "resources.limits.memory"), (secretEnv, "secret \"s\" not found"),
         (bogusField, "unsupported fieldRef"), (noImage, "has no image"), (noName, "without a name"),
     ]
 

@@ -134,21 +134,22 @@ enum PodValidation {
             if source["server"].string.isEmpty { errs.append(.required(sp.child("server"))) }
             if source["path"].string.isEmpty { errs.append(.required(sp.child("path"))) }
         case "downwardAPI", "projected":
-            validateMode(source, sp, into: &errs)
+            // Their items name fields or sources, not keys.
+            validateMode(source, sp, keyed: false, into: &errs)
         default:
             break
         }
     }
 
     /// File modes must fit in 0777 (`defaultMode` and items' `mode`).
-    static func validateMode(_ source: JSON, _ p: FieldPath, into errs: inout ErrorList) {
+    static func validateMode(_ source: JSON, _ p: FieldPath, keyed: Bool = true, into errs: inout ErrorList) {
         let message = "must be a number between 0 and 0777 (octal), both inclusive"
         if let mode = source.int("defaultMode"), mode < 0 || mode > 0o777 {
             errs.append(.invalid(p.child("defaultMode"), .int(mode), message))
         }
         for (i, item) in source["items"].array.enumerated() {
             let ip = p.child("items").index(i)
-            if item["key"].string.isEmpty { errs.append(.required(ip.child("key"))) }
+            if keyed, item["key"].string.isEmpty { errs.append(.required(ip.child("key"))) }
             if item["path"].string.isEmpty { errs.append(.required(ip.child("path"))) }
             if let mode = item.int("mode"), mode < 0 || mode > 0o777 { errs.append(.invalid(ip.child("mode"), .int(mode), message)) }
         }
