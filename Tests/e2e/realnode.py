@@ -71,6 +71,15 @@ def pod_manifest(name, command, restart="Always"):
 
 
 
+def unmount_under(path):
+    """Lazily unmounts every mount point under `path` (this test's own directory), deepest first."""
+    root = os.path.realpath(path) + "/"
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f if line.split()[4].startswith(root)]
+    for point in sorted(points, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+
+
 class RealNode:
     """The server, its data dir and containerd's socket, with helpers the node tests share."""
 
@@ -135,7 +144,8 @@ def real_node(node_name, before_start=None, extra_args=()):
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            subprocess.run(["umount", "-R", "-l", os.path.join(data, "agent", "containerd")], capture_output=True)
+            # containerd's mounts (netns, shm, rootfs) and the pods' volume tmpfs, deepest first.
+            unmount_under(d)
             # The pod bridge this test's node made (the product keeps it, as K3s keeps cni0).
             if not had_bridge:
                 subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)

@@ -5,7 +5,7 @@ import os
 import socket
 
 from conftest import wait_for
-from realnode import IMAGE, pod_manifest, real_node, requires_containerd, write_busybox_image  # noqa: F401 (re-exported)
+from realnode import pod_manifest, real_node, requires_containerd
 
 pytestmark = requires_containerd
 

@@ -3,12 +3,11 @@ server for every check. Containers print what they see into their logs, which th
 from the node's pod-log directory; volumes are also checked where they live on the host."""
 import json
 import os
-import signal
-import subprocess
-import tempfile
 
-from conftest import Server, processes_mentioning, wait_for
-from test_node import pytestmark, write_busybox_image  # noqa: F401  (same skip conditions)
+from conftest import wait_for
+from realnode import real_node, requires_containerd
+
+pytestmark = requires_containerd
 
 READER = ("echo env COLOR=$COLOR PW=$PW CFG=$CFG_color OPT=${OPT:-unset}; echo secret=$(cat /sec/password); "
           "cat /proc/mounts; while true; do echo color=$(cat /cfg/color) sub=$(cat /sub-color) proj=$(cat /proj/c); echo shared=$(cat /shared/note); "
@@ -53,13 +52,9 @@ def simple_pod(name, volumes=(), env=(), mounts=()):
 
 
 def test_volumes_and_env_sources():
-    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-vol-") as d:
-        data = os.path.join(d, "data")
-        os.makedirs(os.path.join(data, "agent", "images"))
-        write_busybox_image(os.path.join(data, "agent", "images", "busybox.tar"))
+    with real_node("e2e-vol") as n:
+        s, data = n.server, n.data
         pods_dir = os.path.join(data, "agent", "pods")
-        s = Server(d, agent=True, extra_args=["--node-name", "e2e-vol"])
-        sock = os.path.join(s.run_dir, "containerd", "containerd.sock")
 
         def apply(obj):
             s.kubectl("apply", "-f", "-", input=json.dumps(obj))
@@ -88,95 +83,75 @@ def test_volumes_and_env_sources():
             return p if p["status"].get("phase") == "Running" and all(
                 c.get("state", {}).get("running") for c in p["status"].get("containerStatuses", [{}])) else None
 
-        had_bridge = os.path.exists("/sys/class/net/swiftlet0")
-        try:
-            s.start(timeout=120)
-            wait_for(lambda: any(any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))
-                                 for n in json.loads(s.kubectl("get", "nodes", "-o", "json").stdout)["items"]),
-                     60, interval=0.5, message="node Ready")
-            apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"color": "blue", "1bad": "x"}})
-            apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}, "stringData": {"password": "s3cr3t"}})
-            apply(vol_pod())
-            # A pod whose ConfigMap does not exist yet, and one whose env names a missing key.
-            apply(simple_pod("waits", volumes=[{"name": "later", "configMap": {"name": "later"}}],
-                             mounts=[{"name": "later", "mountPath": "/later"}]))
-            apply(simple_pod("badenv", env=[{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "nokey"}}}]))
+        n.wait_ready()
+        apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"color": "blue", "1bad": "x"}})
+        apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}, "stringData": {"password": "s3cr3t"}})
+        apply(vol_pod())
+        # A pod whose ConfigMap does not exist yet, and one whose env names a missing key.
+        apply(simple_pod("waits", volumes=[{"name": "later", "configMap": {"name": "later"}}],
+                         mounts=[{"name": "later", "mountPath": "/later"}]))
+        apply(simple_pod("badenv", env=[{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "nokey"}}}]))
 
-            pod = wait_for(lambda: running("vol"), 60, interval=0.5, message="vol Running")
-            uid = pod["metadata"]["uid"]
-            lines = wait_for(lambda: (lambda l: l if any(x.startswith("color=") for x in l) else None)(log(pod, "reader")),
-                             30, interval=0.5, message="reader output")
-            assert "env COLOR=blue PW=s3cr3t CFG=blue OPT=unset" in lines, lines
-            assert "secret=s3cr3t" in lines, lines
-            assert "color=blue sub=blue proj=blue" in lines, lines
-            # emptyDir Memory is a tmpfs of the requested size inside the container.
-            assert any(x.startswith("tmpfs /mem tmpfs") and "size=4096k" in x for x in lines), lines
-            # The emptyDir is shared by both containers.
-            wait_for(lambda: "shared=from-writer" in log(pod, "reader"), 15, interval=0.5, message="shared emptyDir")
-            # envFrom without a prefix skipped "1bad" with upstream's warning.
-            warnings = [e["message"] for e in events("vol") if e["reason"] == "InvalidEnvironmentVariableNames"]
-            assert "Keys [1bad] from the EnvFrom configMap default/cfg were skipped since they are considered invalid environment variable names." in warnings, warnings
+        pod = wait_for(lambda: running("vol"), 60, interval=0.5, message="vol Running")
+        uid = pod["metadata"]["uid"]
+        lines = wait_for(lambda: (lambda l: l if any(x.startswith("color=") for x in l) else None)(log(pod, "reader")),
+                         30, interval=0.5, message="reader output")
+        assert "env COLOR=blue PW=s3cr3t CFG=blue OPT=unset" in lines, lines
+        assert "secret=s3cr3t" in lines, lines
+        assert "color=blue sub=blue proj=blue" in lines, lines
+        # emptyDir Memory is a tmpfs of the requested size inside the container.
+        assert any(x.startswith("tmpfs /mem tmpfs") and "size=4096k" in x for x in lines), lines
+        # The emptyDir is shared by both containers.
+        wait_for(lambda: "shared=from-writer" in log(pod, "reader"), 15, interval=0.5, message="shared emptyDir")
+        # envFrom without a prefix skipped "1bad" with upstream's warning.
+        warnings = [e["message"] for e in events("vol") if e["reason"] == "InvalidEnvironmentVariableNames"]
+        assert "Keys [1bad] from the EnvFrom configMap default/cfg were skipped since they are considered invalid environment variable names." in warnings, warnings
 
-            # Host layout: upstream's directories, the atomic writer's ..data link, tmpfs for secrets.
-            volumes = os.path.join(pods_dir, uid, "volumes")
-            cfg_dir = os.path.join(volumes, "kubernetes.io~configmap", "cfg")
-            assert os.readlink(os.path.join(cfg_dir, "color")) == "..data/color"
-            assert os.readlink(os.path.join(cfg_dir, "..data")).startswith("..20")
-            mounted = mounts_under(os.path.join(pods_dir, uid))
-            assert os.path.realpath(os.path.join(volumes, "kubernetes.io~secret", "sec")) in mounted, mounted
-            assert os.path.realpath(os.path.join(volumes, "kubernetes.io~empty-dir", "mem")) in mounted, mounted
-            # The token source is skipped (no TokenRequest API yet), the rest of the volume is there.
-            proj_dir = os.path.join(volumes, "kubernetes.io~projected", "proj")
-            assert sorted(x for x in os.listdir(proj_dir) if not x.startswith("..")) == ["c"]
-            assert any("projected volume sources skipped" in line for line in s.output), "".join(s.output[-50:])
-            assert oct(os.stat(os.path.join(volumes, "kubernetes.io~secret", "sec", "password")).st_mode & 0o777) == "0o400"
+        # Host layout: upstream's directories, the atomic writer's ..data link, tmpfs for secrets.
+        volumes = os.path.join(pods_dir, uid, "volumes")
+        cfg_dir = os.path.join(volumes, "kubernetes.io~configmap", "cfg")
+        assert os.readlink(os.path.join(cfg_dir, "color")) == "..data/color"
+        assert os.readlink(os.path.join(cfg_dir, "..data")).startswith("..20")
+        mounted = mounts_under(os.path.join(pods_dir, uid))
+        assert os.path.realpath(os.path.join(volumes, "kubernetes.io~secret", "sec")) in mounted, mounted
+        assert os.path.realpath(os.path.join(volumes, "kubernetes.io~empty-dir", "mem")) in mounted, mounted
+        # The token source is skipped (no TokenRequest API yet), the rest of the volume is there.
+        proj_dir = os.path.join(volumes, "kubernetes.io~projected", "proj")
+        assert sorted(x for x in os.listdir(proj_dir) if not x.startswith("..")) == ["c"]
+        assert any("projected volume sources skipped" in line for line in s.output), "".join(s.output[-50:])
+        assert oct(os.stat(os.path.join(volumes, "kubernetes.io~secret", "sec", "password")).st_mode & 0o777) == "0o400"
 
-            # A ConfigMap update reaches the running container within seconds (atomic swap).
-            s.kubectl("patch", "configmap", "cfg", "-p", json.dumps({"data": {"color": "green"}}))
-            # subPath mounts keep the version they were made from (upstream behaviour).
-            wait_for(lambda: "color=green sub=blue proj=green" in log(pod, "reader")[-3:], 15, interval=0.5,
-                     message="updated ConfigMap in the pod")
-            assert [v for v in os.listdir(cfg_dir) if v.startswith("..20")] == [os.readlink(os.path.join(cfg_dir, "..data"))]
-            # A label change rewrites the downward API file.
-            s.kubectl("label", "pod", "vol", "tier=front")
-            labels_file = os.path.join(volumes, "kubernetes.io~downward-api", "info", "labels")
-            wait_for(lambda: open(labels_file).read() == 'app="vol"\ntier="front"', 15, interval=0.5, message="downward API update")
+        # A ConfigMap update reaches the running container within seconds (atomic swap).
+        s.kubectl("patch", "configmap", "cfg", "-p", json.dumps({"data": {"color": "green"}}))
+        # subPath mounts keep the version they were made from (upstream behaviour).
+        wait_for(lambda: "color=green sub=blue proj=green" in log(pod, "reader")[-3:], 15, interval=0.5,
+                 message="updated ConfigMap in the pod")
+        assert [v for v in os.listdir(cfg_dir) if v.startswith("..20")] == [os.readlink(os.path.join(cfg_dir, "..data"))]
+        # A label change rewrites the downward API file.
+        s.kubectl("label", "pod", "vol", "tier=front")
+        labels_file = os.path.join(volumes, "kubernetes.io~downward-api", "info", "labels")
+        wait_for(lambda: open(labels_file).read() == 'app="vol"\ntier="front"', 15, interval=0.5, message="downward API update")
 
-            # The missing ConfigMap: FailedMount with upstream's message, ContainerCreating, then
-            # the pod starts once the ConfigMap exists.
-            message = 'MountVolume.SetUp failed for volume "later" : configmap "later" not found'
-            wait_for(lambda: any(e["reason"] == "FailedMount" and e["message"] == message for e in events("waits")),
-                     30, interval=0.5, message="FailedMount event")
-            waiting = get("pod", "waits")["status"]["containerStatuses"][0]["state"]["waiting"]
-            assert waiting["reason"] == "ContainerCreating", waiting
-            apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "later"}, "data": {"k": "v"}})
-            wait_for(lambda: running("waits"), 30, interval=0.5, message="waits Running after the ConfigMap appeared")
+        # The missing ConfigMap: FailedMount with upstream's message, ContainerCreating, then
+        # the pod starts once the ConfigMap exists.
+        message = 'MountVolume.SetUp failed for volume "later" : configmap "later" not found'
+        wait_for(lambda: any(e["reason"] == "FailedMount" and e["message"] == message for e in events("waits")),
+                 30, interval=0.5, message="FailedMount event")
+        waiting = get("pod", "waits")["status"]["containerStatuses"][0]["state"]["waiting"]
+        assert waiting["reason"] == "ContainerCreating", waiting
+        apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "later"}, "data": {"k": "v"}})
+        wait_for(lambda: running("waits"), 30, interval=0.5, message="waits Running after the ConfigMap appeared")
 
-            # A missing key in configMapKeyRef keeps the container in CreateContainerConfigError.
-            def config_error():
-                st = get("pod", "badenv")["status"].get("containerStatuses", [{}])[0].get("state", {}).get("waiting", {})
-                return st if st.get("reason") == "CreateContainerConfigError" else None
-            st = wait_for(config_error, 30, interval=0.5, message="CreateContainerConfigError")
-            assert st["message"] == "couldn't find key nokey in ConfigMap default/cfg", st
+        # A missing key in configMapKeyRef keeps the container in CreateContainerConfigError.
+        def config_error():
+            st = get("pod", "badenv")["status"].get("containerStatuses", [{}])[0].get("state", {}).get("waiting", {})
+            return st if st.get("reason") == "CreateContainerConfigError" else None
+        st = wait_for(config_error, 30, interval=0.5, message="CreateContainerConfigError")
+        assert st["message"] == "couldn't find key nokey in ConfigMap default/cfg", st
 
-            # Deleting the pod unmounts its tmpfs volumes and removes its directory.
-            s.kubectl("delete", "pod", "vol", "--wait=true", timeout=60)
-            wait_for(lambda: not os.path.exists(os.path.join(pods_dir, uid)), 30, interval=0.5, message="pod dir removed")
-            assert mounts_under(os.path.join(pods_dir, uid)) == []
-            s.kubectl("delete", "pod", "waits", "badenv", "--wait=true", timeout=60)
-            wait_for(lambda: os.listdir(pods_dir) == [], 30, interval=0.5, message="all pod dirs removed")
-        finally:
-            code = s.stop()
-            leftovers = processes_mentioning(sock)
-            for pid in leftovers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            subprocess.run(["umount", "-R", "-l", os.path.join(data, "agent", "containerd")], capture_output=True)
-            for point in mounts_under(pods_dir) if os.path.exists(pods_dir) else []:
-                subprocess.run(["umount", "-l", point], capture_output=True)
-            if not had_bridge:
-                subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
-        assert code == 0, "".join(s.output)
-        assert leftovers == [], f"processes of this test left running: {leftovers}"
+        # Deleting the pod unmounts its tmpfs volumes and removes its directory.
+        s.kubectl("delete", "pod", "vol", "--wait=true", timeout=60)
+        wait_for(lambda: not os.path.exists(os.path.join(pods_dir, uid)), 30, interval=0.5, message="pod dir removed")
+        assert mounts_under(os.path.join(pods_dir, uid)) == []
+        s.kubectl("delete", "pod", "waits", "badenv", "--wait=true", timeout=60)
+        wait_for(lambda: os.listdir(pods_dir) == [], 30, interval=0.5, message="all pod dirs removed")
