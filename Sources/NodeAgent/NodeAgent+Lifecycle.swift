@@ -87,7 +87,7 @@ extension NodeAgent {
             } catch let failure {
                 error = "\(failure)"
             }
-            return "Exec lifecycle hook (\(command)) \(who) failed - error: \(error)"
+            return "Exec lifecycle hook ([\(command.joined(separator: " "))]) \(who) failed - error: \(error)"
         case .httpGet(let action):
             let ip = podIP ?? podIPForHooks(pod)
             guard let error = await HTTPProbe.hook(action, podIP: ip, timeout: .seconds(max(1, timeoutSeconds))) else { return nil }

@@ -94,15 +94,17 @@ enum HTTPProbe {
     static let maxBody = 10 * 1024
     static let maxRedirects = 10
 
-    /// One client for the process: its connections are never reused (`Connection: close`).
-    static let client: HTTPClient = {
+    /// A client for one probe, shut down after it. Not shared: a shared client's connection
+    /// pool remembers failed connects and backs off, so a probe of a server that refused once
+    /// would keep failing with the old error after the server came up.
+    static func makeClient() -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                                      connectionPool: .init(idleTimeout: .seconds(1)), decompression: .disabled)
         configuration.httpVersion = .http1Only
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
 
     /// The headers of a request: the defaults, then the probe's own (which win).
     static func headers(_ action: HTTPGetAction) -> [(String, String)] {
@@ -135,6 +137,13 @@ enum HTTPProbe {
 
     /// Sends the GET (following same-host redirects) and classifies the answer.
     static func get(_ action: HTTPGetAction, podIP: String, timeout: Duration) async -> ProbeOutcome {
+        let client = makeClient()
+        let outcome = await get(action, podIP: podIP, timeout: timeout, client: client)
+        try? await client.shutdown()
+        return outcome
+    }
+
+    static func get(_ action: HTTPGetAction, podIP: String, timeout: Duration, client: HTTPClient) async -> ProbeOutcome {
         let original = action.url(podIP: podIP)
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
             + Int64(timeout.components.attoseconds / 1_000_000_000))
@@ -170,12 +179,15 @@ enum HTTPProbe {
         var request = HTTPClientRequest(url: action.url(podIP: podIP))
         request.method = .GET
         for (name, value) in headers(action) { request.headers.add(name: name, value: value) }
+        let client = makeClient()
+        var failure: String?
         do {
             let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
             for try await _ in response.body {}
-            return nil
         } catch {
-            return "\(error)"
+            failure = "\(error)"
         }
+        try? await client.shutdown()
+        return failure
     }
 }
