@@ -150,6 +150,11 @@ let package = Package(
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
+            // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),

@@ -77,6 +77,7 @@ extension NodeAgent {
         case .containerRunning:
             observed.state = .running(containerID: "containerd://\(newest.id)",
                                       startedAt: Date(criNanos: newest.startedAt) ?? Date())
+            (observed.started, observed.probeReady) = probeState(uid: uid, container: container, containerID: newest.id)
         case .containerExited:
             let finished = Self.terminated(newest)
             if let backoff, backoff.containerID == newest.id, backoff.restartAt > Date() {

@@ -50,8 +50,10 @@ extension NodeAgent {
             return
         }
         guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod) else { return }
+        if try await killUnhealthyContainers(pod: pod, runtimePod: runtimePod) { runtimePod = try await observe(uid: uid) }
         try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
         runtimePod = try await observe(uid: uid)
+        await syncProbeWorkers(pod: pod, runtimePod: runtimePod)
         try await writeStatus(pod: pod, observation: podObservation(pod: pod, runtimePod: runtimePod))
         // A container waiting out its restart delay is looked at again when the delay ends.
         let now = Date()
@@ -205,6 +207,7 @@ extension NodeAgent {
         }
         state.withLock { _ = $0.waiting.removeValue(forKey: waitingKey) }
         await event(pod, "Normal", "Started", "Started container \(name)")
+        try await runPostStartHook(pod: pod, container: container, containerID: id, podIP: context.podIP.isEmpty ? machine.internalIP : context.podIP)
     }
 
     /// Writes `pods/<name>/status` with a merge patch of the fields the kubelet owns, unless the
@@ -226,7 +229,7 @@ extension NodeAgent {
     static func summary(_ status: JSON) -> JSON {
         let conditions = (status["conditions"].arrayValue ?? []).map { JSON.array([$0["type"], $0["status"]]) }
         let containers = ((status["initContainerStatuses"].arrayValue ?? []) + (status["containerStatuses"].arrayValue ?? [])).map {
-            JSON.array([$0["name"], $0["ready"], $0["restartCount"], $0["containerID"], $0["state"]["waiting"]["reason"],
+            JSON.array([$0["name"], $0["ready"], $0["started"], $0["restartCount"], $0["containerID"], $0["state"]["waiting"]["reason"],
                         .array(($0["state"].objectValue?.keys.map { JSON.string($0) }) ?? []),
                         $0["state"]["terminated"]["exitCode"], $0["lastState"]["terminated"]["exitCode"]])
         }

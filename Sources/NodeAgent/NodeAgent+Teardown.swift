@@ -12,14 +12,14 @@ extension NodeAgent {
         let uid = pod["metadata"]["uid"].stringValue ?? ""
         let grace = pod["metadata"]["deletionGracePeriodSeconds"].intValue
             ?? pod["spec"]["terminationGracePeriodSeconds"].intValue ?? 30
+        probes.stop(uid: uid)
         let sandboxes = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid]))
         for sandbox in sandboxes {
             let running = try await runtime.listContainers(filter: .sandbox(sandbox.id)).filter { $0.state == .containerRunning }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for container in running {
                     group.addTask { [self] in
-                        await event(pod, "Normal", "Killing", "Stopping container \(container.metadata.name)")
-                        try await runtime.stopContainer(container.id, gracePeriodSeconds: max(0, grace))
+                        try await killContainer(pod: pod, name: container.metadata.name, containerID: container.id, grace: grace)
                     }
                 }
                 try await group.waitForAll()
@@ -79,6 +79,7 @@ extension NodeAgent {
 
     /// Drops what the agent remembered of a pod.
     func forget(uid: String) {
+        probes.stop(uid: uid)
         state.withLock { s in
             s.backoffs = s.backoffs.filter { !$0.key.hasPrefix(uid + "/") }
             s.waiting = s.waiting.filter { !$0.key.hasPrefix(uid + "/") }

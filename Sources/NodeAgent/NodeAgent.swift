@@ -93,6 +93,8 @@ public final class NodeAgent: Sendable {
     let recorder: EventRecorder
     let machine: MachineInfo
     let state = Mutex(State())
+    /// Liveness, readiness and startup probe workers and their results.
+    let probes = ProbeWorkers()
     /// Failed syncs retry from 200 ms up to 30 s (image pulls, runtime errors).
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
@@ -124,6 +126,7 @@ public final class NodeAgent: Sendable {
             onDelete: { [self] pod in enqueue(pod) }))
         namespaceObjects.onChange { [weak self] object, isSecret in self?.referencedObjectChanged(object, isSecret: isSecret) }
         defer { queue.shutDown() }
+        defer { probes.stopAll() }
         try await registerNode()
         health?.setReady(Self.registeredCheck, true)
         // Everything runs as a child of this group, informers included, so that when the run is

@@ -37,6 +37,10 @@ public struct ContainerObservation: Sendable, Equatable {
     public var image: String
     /// The runtime's image reference (`sha256:...` or a digest reference); empty before creation.
     public var imageID: String
+    /// A running container's startup probe succeeded (or it has none).
+    public var started = true
+    /// A running container's readiness probe succeeded (or it has none).
+    public var probeReady = true
 
     public init(name: String, state: State, lastTerminated: TerminatedState? = nil, restartCount: Int = 0, image: String, imageID: String = "") {
         self.name = name
@@ -48,6 +52,8 @@ public struct ContainerObservation: Sendable, Equatable {
     }
 
     var isRunning: Bool { if case .running = state { return true } else { return false } }
+    /// Ready as `containerStatuses[].ready` says (before the pod phase is considered).
+    var isReady: Bool { isRunning && started && probeReady }
     var terminated: TerminatedState? { if case .terminated(let t) = state { return t } else { return nil } }
 }
 
@@ -107,7 +113,7 @@ public enum PodStatusComposer {
         let restartPolicy = pod["spec"]["restartPolicy"].stringValue ?? "Always"
         let phase = phase(restartPolicy: restartPolicy, observation: o)
         let initialized = o.initContainers.allSatisfy { $0.terminated?.exitCode == 0 }
-        let unready = o.containers.filter { !$0.isRunning }.map(\.name)
+        let unready = o.containers.filter { !$0.isReady }.map(\.name)
         let containersReady = unready.isEmpty && !o.containers.isEmpty && phase == "Running"
         let previous = pod["status"]["conditions"].arrayValue ?? []
         func condition(_ type: String, _ ok: Bool, reason: String? = nil, message: String? = nil) -> JSON {
@@ -145,7 +151,7 @@ public enum PodStatusComposer {
             status["podIPs"] = [["ip": .string(ip)]]
         }
         if !o.initContainers.isEmpty { status["initContainerStatuses"] = .array(o.initContainers.map { containerStatus($0, ready: $0.terminated?.exitCode == 0) }) }
-        status["containerStatuses"] = .array(o.containers.map { containerStatus($0, ready: $0.isRunning && phase == "Running") })
+        status["containerStatuses"] = .array(o.containers.map { containerStatus($0, ready: $0.isReady && phase == "Running") })
         status["qosClass"] = .string(PodStatusBuilder.qosClass(of: pod))
         return .object(status)
     }
@@ -154,7 +160,7 @@ public enum PodStatusComposer {
     public static func containerStatus(_ c: ContainerObservation, ready: Bool) -> JSON {
         var status: JSONObject = [
             "name": .string(c.name), "image": .string(c.image), "imageID": .string(c.imageID),
-            "restartCount": .int(Int64(c.restartCount)), "ready": .bool(ready), "started": .bool(c.isRunning),
+            "restartCount": .int(Int64(c.restartCount)), "ready": .bool(ready), "started": .bool(c.isRunning && c.started),
             "lastState": c.lastTerminated.map { JSON.object(["terminated": terminated($0)]) } ?? JSON.object([:]),
         ]
         switch c.state {

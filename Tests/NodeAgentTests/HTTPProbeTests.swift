@@ -1,0 +1,130 @@
+import Foundation
+import Glibc
+@testable import NodeAgent
+import Synchronization
+import Testing
+
+/// HTTP and TCP probes against a real loopback server that answers each path with a canned
+/// response and keeps the requests it got.
+@Suite(.serialized) struct HTTPProbeTests {
+    /// A one-thread HTTP/1.0-style server on 127.0.0.1 (a random port); closed by `stop()`.
+    final class CannedServer: Sendable {
+        let fd: Int32
+        let port: Int
+        let requests = Mutex<[String]>([])
+        let responses: [String: String]
+
+        init(responses: [String: String]) throws {
+            self.responses = responses
+            let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0, listen(sock, 16) == 0 else { throw NodeAgentError("cannot listen: errno \(errno)") }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &length) }
+            }
+            fd = sock
+            port = Int(UInt16(bigEndian: address.sin_port))
+            let thread = Thread { [self] in serve() }
+            thread.start()
+        }
+
+        func serve() {
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                var request = ""
+                while !request.contains("\r\n\r\n") {
+                    let n = read(client, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    request += String(decoding: buffer[0..<n], as: UTF8.self)
+                }
+                requests.withLock { $0.append(request) }
+                let path = request.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+                let response = responses[path] ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
+                close(client)
+            }
+        }
+
+        func stop() {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+    }
+
+    static func response(_ status: String, headers: [String] = [], body: String = "") -> String {
+        (["HTTP/1.1 \(status)", "Content-Length: \(body.utf8.count)", "Connection: close"] + headers).joined(separator: "\r\n")
+            + "\r\n\r\n" + body
+    }
+
+    @Test func classification() async throws {
+        let server = try CannedServer(responses: [
+            "/ok": Self.response("200 OK", body: "fine"),
+            "/teapot": Self.response("418 I'm a teapot"),
+            "/error": Self.response("500 Internal Server Error", body: "broken"),
+            "/not-modified": Self.response("304 Not Modified"),
+            "/same-host": Self.response("302 Found", headers: ["Location: /ok"]),
+            "/other-host": Self.response("302 Found", headers: ["Location: http://other.invalid/x"], body: "moved"),
+            "/loop": Self.response("302 Found", headers: ["Location: /loop"]),
+        ])
+        defer { server.stop() }
+        func get(_ path: String, headers: [(name: String, value: String)] = []) async -> ProbeOutcome {
+            await HTTPProbe.get(HTTPGetAction(port: server.port, path: path, headers: headers), podIP: "127.0.0.1", timeout: .seconds(2))
+        }
+        #expect(await get("/ok") == ProbeOutcome(.success, "fine"))
+        #expect(await get("/teapot") == ProbeOutcome(.failure, "HTTP probe failed with statuscode: 418"))
+        #expect(await get("/error") == ProbeOutcome(.failure, "HTTP probe failed with statuscode: 500"))
+        #expect(await get("/not-modified").status == .warning)
+        #expect(await get("/same-host") == ProbeOutcome(.success, "fine"))
+        #expect(await get("/other-host") == ProbeOutcome(.warning, "Probe terminated redirects, Response body: moved"))
+        let loop = await get("/loop")
+        #expect(loop.status == .failure && loop.output.contains("stopped after 10 redirects"), "\(loop)")
+
+        _ = await get("/ok", headers: [("X-Probe", "yes"), ("User-Agent", "custom/1")])
+        let last = server.requests.withLock { $0.last } ?? ""
+        #expect(last.contains("X-Probe: yes"))
+        #expect(last.contains("User-Agent: custom/1") && !last.contains("kube-probe"))
+        let first = server.requests.withLock { $0.first } ?? ""
+        #expect(first.hasPrefix("GET /ok HTTP/1.1") && first.contains("User-Agent: kube-probe/1.") && first.contains("Accept: */*"))
+    }
+
+    @Test func connectionFailuresFail() async throws {
+        let server = try CannedServer(responses: [:])
+        let port = server.port
+        server.stop()
+        let http = await HTTPProbe.get(HTTPGetAction(port: port, path: "/"), podIP: "127.0.0.1", timeout: .seconds(2))
+        #expect(http.status == .failure && http.output.hasPrefix("Get \"http://127.0.0.1:\(port)/\": "), "\(http)")
+        let tcp = await ProbeRunner.connect(host: "127.0.0.1", port: port, timeout: .seconds(2))
+        #expect(tcp.status == .failure && tcp.output.hasPrefix("dial tcp 127.0.0.1:\(port): "), "\(tcp)")
+    }
+
+    @Test func tcpConnectSucceeds() async throws {
+        let server = try CannedServer(responses: [:])
+        defer { server.stop() }
+        #expect(await ProbeRunner.connect(host: "127.0.0.1", port: server.port, timeout: .seconds(2)) == ProbeOutcome(.success))
+    }
+
+    @Test(arguments: [
+        (200, "ok", ProbeOutcome.Status.success), (204, "", .success), (399, "", .warning), (301, "", .warning),
+        (400, "", .failure), (199, "", .failure), (503, "", .failure),
+    ])
+    func statusCodes(code: Int, body: String, expected: ProbeOutcome.Status) {
+        #expect(HTTPProbe.classify(status: code, body: body).status == expected)
+    }
+
+    @Test func redirectTargets() {
+        let original = "http://10.0.0.1:80/a"
+        #expect(HTTPProbe.redirectTarget(location: "/b", from: original, original: original) == "http://10.0.0.1:80/b")
+        #expect(HTTPProbe.redirectTarget(location: "http://10.0.0.1:81/c", from: original, original: original) == "http://10.0.0.1:81/c")
+        #expect(HTTPProbe.redirectTarget(location: "http://example.com/", from: original, original: original) == nil)
+        #expect(HTTPProbe.redirectTarget(location: nil, from: original, original: original) == nil)
+    }
+}
