@@ -48,7 +48,8 @@ public final class ControllerManager: Sendable {
                 now: @escaping @Sendable () -> Date = { Date() }) throws(ControllerManagerError) {
         self.options = options
         let informers = SharedInformerFactory(client: client)
-        informers.setTransform(CacheProjections.pod, for: .pods)
+        // Pods as compact text: a third of the memory of parsed trees with 10,000 pods (BENCHMARKS.md).
+        informers.setTransform(CacheProjections.pod, for: .pods, storage: .text)
         context = ControllerContext(client: client, informers: informers, options: options, logger: logger, now: now)
         var loops: [ControllerName: ControllerLoop] = [:]
         for name in options.enabled.sorted() {

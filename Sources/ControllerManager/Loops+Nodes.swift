@@ -94,8 +94,12 @@ extension ControllerLoops {
         let nodes = ctx.informers.informer(for: .nodes)
         let pods = ctx.informers.informer(for: .pods)
         let loop = ControllerLoop(name: .podgc, workers: 1, logger: ctx.logger) { _ in
-            let known = Set(nodes.cache.list().map { Owners.name($0) })
-            let all = pods.cache.list()
+            // Node names from the pod cache's node index, and only the pods of missing nodes:
+            // the pod cache keeps text (`ObjectStorage.text`), so listing every pod every 20 s
+            // would parse all of them.
+            let known = Set(nodes.cache.keys())
+            let missing = pods.cache.indexValues(ObjectCache.nodeNameIndex).filter { !known.contains($0) }
+            let all = missing.flatMap { pods.cache.byIndex(ObjectCache.nodeNameIndex, $0) }
             var gone: Set<String> = []
             for node in PodGarbageCollector.missingNodes(pods: all, knownNodes: known) {
                 do {

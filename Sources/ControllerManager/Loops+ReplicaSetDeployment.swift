@@ -12,6 +12,7 @@ extension ControllerLoops {
         let pods = ctx.informers.informer(for: .pods)
         let expectations = KeyedState<ReplicaExpectations>()
         let lastErrors = KeyedState<ReplicaSetController.ManageError>()
+        PodQueries.addIndexes(to: pods.cache)
         let loop = ControllerLoop(name: .replicaset, workers: ctx.options.workers, logger: ctx.logger) { key in
             let (namespace, name) = Owners.split(key)
             guard let replicaSet = sets.cache.get(namespace: namespace, name: name) else {
@@ -19,12 +20,19 @@ extension ControllerLoops {
                 lastErrors[key] = nil
                 return nil
             }
-            let podsOfNamespace = namespace.map { pods.cache.list(namespace: $0) } ?? []
-            var related: [JSON] = []
+            var siblings: [JSON] = []
             if let owner = Owners.controllerRef(replicaSet), let ownerUID = owner["uid"].stringValue {
-                for sibling in sets.cache.byIndex(ObjectCache.ownerUIDIndex, ownerUID) {
-                    related += ReplicaSetController.ownedActivePods(of: sibling, in: podsOfNamespace)
-                }
+                siblings = sets.cache.byIndex(ObjectCache.ownerUIDIndex, ownerUID)
+            }
+            // Its own and its siblings' pods and the orphans it may adopt: what reconcile reads of
+            // the namespace's pods (pods controlled by anything else are left alone).
+            let podsOfNamespace = namespace.map { namespace in
+                PodQueries.pods(in: pods.cache, namespace: namespace,
+                                ownerUIDs: [Owners.uid(replicaSet)] + siblings.map(Owners.uid), orphans: true)
+            } ?? []
+            var related: [JSON] = []
+            for sibling in siblings {
+                related += ReplicaSetController.ownedActivePods(of: sibling, in: podsOfNamespace)
             }
             let result = ReplicaSetController.reconcile(
                 replicaSet: replicaSet, pods: podsOfNamespace, relatedPods: related,
@@ -77,9 +85,11 @@ extension ControllerLoops {
         let loop = ControllerLoop(name: .deployment, workers: ctx.options.workers, logger: ctx.logger) { key in
             let (namespace, name) = Owners.split(key)
             guard let namespace, let deployment = deployments.cache.get(namespace: namespace, name: name) else { return nil }
+            // The pods of its ReplicaSets are all reconcile reads (Recreate waits for the old ones).
+            let owned = sets.cache.byIndex(ObjectCache.ownerUIDIndex, Owners.uid(deployment)).map(Owners.uid)
             let result = DeploymentController.reconcile(
                 deployment: deployment, replicaSets: sets.cache.list(namespace: namespace),
-                pods: pods.cache.list(namespace: namespace), now: ctx.now())
+                pods: PodQueries.pods(in: pods.cache, namespace: namespace, ownerUIDs: owned, orphans: false), now: ctx.now())
             try await ctx.perform(result.actions)
             return result.requeueAfter
         }

@@ -28,7 +28,8 @@ public final class ObjectCache: Sendable {
     public static let nodeNameIndex = "nodeName"
 
     struct State {
-        var items: [String: JSON] = [:]
+        var items: [String: CachedObject] = [:]
+        var storage: ObjectStorage = .tree
         var indexers: [String: IndexFunction] = [:]
         /// index name -> index value -> keys.
         var indices: [String: [String: Set<String>]] = [:]
@@ -89,7 +90,7 @@ public final class ObjectCache: Sendable {
     // MARK: Reads
 
     public func get(key: String) -> JSON? {
-        state.withLock { $0.items[key] }
+        state.withLock { $0.items[key] }?.object
     }
 
     public func get(namespace: String?, name: String) -> JSON? {
@@ -98,7 +99,8 @@ public final class ObjectCache: Sendable {
 
     /// All objects, in key order (stable, so callers' output does not depend on hashing).
     public func list() -> [JSON] {
-        state.withLock { s in s.items.keys.sorted().compactMap { s.items[$0] } }
+        let entries: [CachedObject] = state.withLock { s in s.items.keys.sorted().compactMap { s.items[$0] } }
+        return entries.map(\.object)
     }
 
     /// Objects of one namespace (through the `namespace` index).
@@ -114,10 +116,11 @@ public final class ObjectCache: Sendable {
 
     /// Objects whose index `indexName` contains `value`, in key order; empty for an unknown index.
     public func byIndex(_ indexName: String, _ value: String) -> [JSON] {
-        state.withLock { s in
+        let entries: [CachedObject] = state.withLock { s in
             guard let keys = s.indices[indexName]?[value] else { return [] }
             return keys.sorted().compactMap { s.items[$0] }
         }
+        return entries.map(\.object)
     }
 
     /// The values present in an index (e.g. every node name that has pods).
@@ -138,8 +141,8 @@ public final class ObjectCache: Sendable {
         state.withLock { s in
             s.indexers[name] = function
             var index: [String: Set<String>] = [:]
-            for (key, object) in s.items {
-                for value in function(object) { index[value, default: []].insert(key) }
+            for (key, entry) in s.items {
+                for value in function(entry.object) { index[value, default: []].insert(key) }
             }
             s.indices[name] = index
         }
@@ -153,17 +156,23 @@ public final class ObjectCache: Sendable {
         state.withLock { $0.transform = transform }
     }
 
+    /// Sets how the cache holds its objects from now on (default: `.tree`); set it before the
+    /// informer starts, objects already stored keep their form.
+    public func setStorage(_ storage: ObjectStorage) {
+        state.withLock { $0.storage = storage }
+    }
+
     /// Inserts or replaces an object; returns what changed (nil for an object without a name).
     /// The delta carries the object as received as `new`/added, and the cached (transformed) form
     /// as `old`; only the transformed form is kept.
     @discardableResult
     public func upsert(_ object: JSON) -> CacheDelta? {
         guard let key = ObjectCache.key(for: object) else { return nil }
-        let transform = state.withLock { $0.transform }
+        let (transform, storage) = state.withLock { ($0.transform, $0.storage) }
         let stored = transform(object)
+        let entry = CachedObject(stored, storage)
         return state.withLock { s in
-            let old = s.items[key]
-            s.store(key, stored)
+            let old = s.store(key, stored, entry)
             return old.map { .updated(old: $0, new: object) } ?? .added(object)
         }
     }
@@ -174,9 +183,7 @@ public final class ObjectCache: Sendable {
     public func remove(_ object: JSON) -> CacheDelta? {
         guard let key = ObjectCache.key(for: object) else { return nil }
         return state.withLock { s in
-            let old = s.items[key]
-            s.drop(key)
-            return .deleted(old ?? object)
+            .deleted(s.drop(key) ?? object)
         }
     }
 
@@ -185,27 +192,31 @@ public final class ObjectCache: Sendable {
     /// updates for objects whose content changed. Unchanged objects produce nothing.
     /// Handlers get objects as listed for adds and updates, as with `upsert`.
     public func replace(with objects: [JSON]) -> [CacheDelta] {
-        let transform = state.withLock { $0.transform }
-        var fresh: [String: (received: JSON, stored: JSON)] = [:]
+        let (transform, storage) = state.withLock { ($0.transform, $0.storage) }
+        var fresh: [String: (received: JSON, stored: JSON, entry: CachedObject)] = [:]
         var order: [String] = []
         for object in objects {
             guard let key = ObjectCache.key(for: object) else { continue }
-            if fresh.updateValue((object, transform(object)), forKey: key) == nil { order.append(key) }
+            let stored = transform(object)
+            if fresh.updateValue((object, stored, CachedObject(stored, storage)), forKey: key) == nil { order.append(key) }
         }
         return state.withLock { s in
             var deltas: [CacheDelta] = []
             for key in s.items.keys.sorted() where fresh[key] == nil {
-                if let old = s.items[key] { deltas.append(.deleted(old)) }
-                s.drop(key)
+                if let old = s.drop(key) { deltas.append(.deleted(old)) }
             }
             for key in order {
                 guard let object = fresh[key] else { continue }
-                if let old = s.items[key] {
-                    if old != object.stored { deltas.append(.updated(old: old, new: object.received)) }
+                if let previous = s.items[key] {
+                    // Unchanged objects are left alone (no delta, no re-indexing).
+                    guard previous != object.entry else { continue }
+                    if let old = s.store(key, object.stored, object.entry) {
+                        deltas.append(.updated(old: old, new: object.received))
+                    }
                 } else {
+                    s.store(key, object.stored, object.entry)
                     deltas.append(.added(object.received))
                 }
-                s.store(key, object.stored)
             }
             return deltas
         }
@@ -222,22 +233,27 @@ public final class ObjectCache: Sendable {
 }
 
 extension ObjectCache.State {
-    mutating func store(_ key: String, _ object: JSON) {
-        if items[key] != nil { unindex(key) }
-        items[key] = object
+    /// Stores `entry` (the form of `object`) under `key`; returns the object it replaced.
+    @discardableResult
+    mutating func store(_ key: String, _ object: JSON, _ entry: CachedObject) -> JSON? {
+        let old = items[key]?.object
+        if let old { unindex(key, old) }
+        items[key] = entry
         for (name, function) in indexers {
             for value in function(object) { indices[name, default: [:]][value, default: []].insert(key) }
         }
+        return old
     }
 
-    mutating func drop(_ key: String) {
-        guard items[key] != nil else { return }
-        unindex(key)
-        items[key] = nil
+    /// Removes `key`; returns the object it held.
+    @discardableResult
+    mutating func drop(_ key: String) -> JSON? {
+        guard let old = items.removeValue(forKey: key)?.object else { return nil }
+        unindex(key, old)
+        return old
     }
 
-    private mutating func unindex(_ key: String) {
-        guard let old = items[key] else { return }
+    private mutating func unindex(_ key: String, _ old: JSON) {
         for (name, function) in indexers {
             for value in function(old) {
                 indices[name]?[value]?.remove(key)

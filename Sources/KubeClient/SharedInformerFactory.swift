@@ -13,7 +13,7 @@ public final class SharedInformerFactory: Sendable {
     let backoff: ExponentialBackoff
     let pageSize: Int?
     let informers = Mutex<[ResourceType: Informer]>([:])
-    let transforms = Mutex<[ResourceType: ObjectTransform]>([:])
+    let transforms = Mutex<[ResourceType: (transform: ObjectTransform, storage: ObjectStorage)]>([:])
 
     public init(client: any KubeAPIClient, namespace: String? = nil, backoff: ExponentialBackoff = .reflectorDefault,
                 pageSize: Int? = 500) {
@@ -30,17 +30,25 @@ public final class SharedInformerFactory: Sendable {
             if let existing = all[resource] { return existing }
             let informer = Informer(client: client, resource: resource, namespace: resource.namespaced ? namespace : nil,
                                     backoff: backoff, pageSize: pageSize)
-            if let transform = transforms.withLock({ $0[resource] }) { informer.cache.setTransform(transform) }
+            if let setting = transforms.withLock({ $0[resource] }) {
+                informer.cache.setTransform(setting.transform)
+                informer.cache.setStorage(setting.storage)
+            }
             all[resource] = informer
             return informer
         }
     }
 
-    /// Sets what the cache of `resource` keeps (see `ObjectCache.setTransform`), for its informer
-    /// whether it exists yet or is created later; call before the informers start.
-    public func setTransform(_ transform: @escaping ObjectTransform, for resource: ResourceType) {
-        transforms.withLock { $0[resource] = transform }
-        if let existing = informers.withLock({ $0[resource] }) { existing.cache.setTransform(transform) }
+    /// Sets what the cache of `resource` keeps (see `ObjectCache.setTransform`) and how it holds
+    /// it (`ObjectCache.setStorage`), for its informer whether it exists yet or is created later;
+    /// call before the informers start.
+    public func setTransform(_ transform: @escaping ObjectTransform, for resource: ResourceType,
+                             storage: ObjectStorage = .tree) {
+        transforms.withLock { $0[resource] = (transform, storage) }
+        if let existing = informers.withLock({ $0[resource] }) {
+            existing.cache.setTransform(transform)
+            existing.cache.setStorage(storage)
+        }
     }
 
     /// The resource types that have an informer.

@@ -40,7 +40,13 @@ extension HTTPServer {
                         }
                         let request = HTTPServerRequest(method: h.method, uri: h.uri, headers: h.headers, body: body,
                                                         peer: connection.peer, isHTTP2: connection.isHTTP2)
-                        let keepAlive = h.isKeepAlive
+                        // HTTP/2 carries one request per stream and its heads say version 2.0, which
+                        // `isKeepAlive` (an HTTP/1 notion) reports as false: a served stream waits
+                        // below for its end instead of returning here, where closing the stream
+                        // reset it (RST_STREAM CANCEL) whenever flow control still held back part of
+                        // the response, e.g. a first large response on a new connection written
+                        // before the client's WINDOW_UPDATE arrived.
+                        let keepAlive = connection.isHTTP2 || h.isKeepAlive
                         let ok = await handle(request, writer: writer, current: current)
                         if !ok || !keepAlive { return }
                     }

@@ -95,6 +95,8 @@ public final class SchedulerDriver: Sendable {
 
         let pods = factory.informer(for: .pods)
         pods.cache.setTransform(CacheProjections.pod)
+        // Pods as compact text: the cache only serves the writes after a decision (BENCHMARKS.md).
+        pods.cache.setStorage(.text)
         pods.addEventHandler(ResourceEventHandler(
             onAdd: { [self] object in update { $0.applyPod(object, now: $1) } },
             onUpdate: { [self] old, object in update { $0.applyPod(object, old: old, now: $1) } },

@@ -114,6 +114,50 @@ struct ControllerManagerTests {
         #expect(done)
         await harness.stop()
     }
+
+    /// A ReplicaSet reads only its own pods and the namespace's orphans (through the pod cache's
+    /// indexes): a matching orphan is adopted instead of a new pod being created, and a pod with
+    /// another controller is left alone.
+    @Test func replicaSetAdoptsAnOrphanAndIgnoresOthersPods() async throws {
+        let harness = try ManagerHarness([.replicaset])
+        defer { harness.task.cancel() }
+        let foreignOwner: JSON = ["apiVersion": "apps/v1", "kind": "StatefulSet", "name": "other", "uid": "uid-other", "controller": true]
+        for (name, owners) in [("orphan", [] as [JSON]), ("foreign", [foreignOwner])] {
+            var pod = Fixtures.podTemplate(app: "cache")
+            pod["metadata"]["name"] = .string(name)
+            pod["metadata"]["namespace"] = "default"
+            pod["metadata"]["ownerReferences"] = .array(owners)
+            _ = try await harness.client.create(.pods, namespace: "default", object: pod)
+        }
+        _ = try await harness.client.create(.replicaSets, namespace: "default", object: Fixtures.replicaSet("cache", replicas: 2))
+        let settled = await harness.eventually {
+            guard let set = harness.client.objects(.replicaSets).first else { return false }
+            let owned = harness.pods().filter { Fixtures.ownedBy($0, set) }
+            return owned.count == 2 && owned.contains { $0["metadata"]["name"] == "orphan" }
+        }
+        #expect(settled)
+        #expect(harness.pods().count == 3)
+        let foreign = try #require(harness.client.object(.pods, namespace: "default", name: "foreign"))
+        #expect(foreign["metadata"]["ownerReferences"][0]["uid"] == "uid-other")
+        await harness.stop()
+    }
+
+    /// Pod GC finds nodes through the pod cache's node index (the cache holds text, not trees):
+    /// a pod bound to a node that does not exist goes, a pod on a known node stays.
+    @Test func podGCDeletesPodsOfMissingNodesOnly() async throws {
+        let harness = try ManagerHarness([.podgc])
+        defer { harness.task.cancel() }
+        _ = try await harness.client.create(.nodes, namespace: nil, object: ["metadata": ["name": "node-a"]])
+        for (name, node) in [("kept", "node-a"), ("orphan", "node-gone")] {
+            _ = try await harness.client.create(.pods, namespace: "default", object: [
+                "metadata": ["name": .string(name), "namespace": "default"],
+                "spec": ["nodeName": .string(node), "containers": [["name": "c", "image": "busybox"]]],
+            ])
+        }
+        let collected = await harness.eventually { harness.pods().map { $0["metadata"]["name"] } == ["kept"] }
+        #expect(collected, "pods left: \(harness.pods().map { $0["metadata"]["name"] })")
+        await harness.stop()
+    }
 }
 
 @Suite("Controller selection")

@@ -18,8 +18,9 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(ObjectCache.key(for: object) == expected)
     }
 
-    @Test func builtInIndexes() {
+    @Test(arguments: [ObjectStorage.tree, .text]) func builtInIndexes(storage: ObjectStorage) {
         let cache = ObjectCache()
+        cache.setStorage(storage)
         cache.upsert(pod("a", namespace: "ns1", node: "n1", owner: "rs-1"))
         cache.upsert(pod("b", namespace: "ns1", node: "n2", owner: "rs-1"))
         cache.upsert(pod("c", namespace: "ns2", node: "n1"))
@@ -34,8 +35,9 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(cache.count == 4)
     }
 
-    @Test func updatesMoveIndexEntriesAndDeletesRemoveThem() throws {
+    @Test(arguments: [ObjectStorage.tree, .text]) func updatesMoveIndexEntriesAndDeletesRemoveThem(storage: ObjectStorage) throws {
         let cache = ObjectCache()
+        cache.setStorage(storage)
         cache.upsert(pod("a", node: "n1"))
         let delta = cache.upsert(pod("a", node: "n2"))
         guard case .updated(let old, let new) = delta else { Issue.record("expected an update"); return }
@@ -52,8 +54,9 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(cache.upsert(["metadata": [:]]) == nil)
     }
 
-    @Test func customIndexesApplyToExistingAndNewObjects() {
+    @Test(arguments: [ObjectStorage.tree, .text]) func customIndexesApplyToExistingAndNewObjects(storage: ObjectStorage) {
         let cache = ObjectCache(indexers: ["image": { ($0["spec"]["containers"].arrayValue ?? []).compactMap { $0["image"].stringValue } }])
+        cache.setStorage(storage)
         cache.upsert(pod("a", image: "nginx"))
         cache.addIndex("app") { $0["metadata"]["labels"]["app"].stringValue.map { [$0] } ?? [] }
         cache.upsert(pod("b", labels: ["app": "web"], image: "httpd"))
@@ -63,8 +66,9 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(names(cache.byIndex("app", "web")) == ["a", "b"])
     }
 
-    @Test func labelSelectors() throws {
+    @Test(arguments: [ObjectStorage.tree, .text]) func labelSelectors(storage: ObjectStorage) throws {
         let cache = ObjectCache()
+        cache.setStorage(storage)
         cache.upsert(pod("a", namespace: "ns1", labels: ["app": "web", "tier": "front"]))
         cache.upsert(pod("b", namespace: "ns1", labels: ["app": "db"]))
         cache.upsert(pod("c", namespace: "ns2", labels: ["app": "web"]))
@@ -75,8 +79,9 @@ private func names(_ objects: [JSON]) -> [String] {
         #expect(cache.list(matching: .everything).count == 3)
     }
 
-    @Test func replaceReportsOnlyTheDifferences() {
+    @Test(arguments: [ObjectStorage.tree, .text]) func replaceReportsOnlyTheDifferences(storage: ObjectStorage) {
         let cache = ObjectCache()
+        cache.setStorage(storage)
         cache.upsert(pod("keep"))
         cache.upsert(pod("change"))
         cache.upsert(pod("gone", node: "n1"))
@@ -221,5 +226,48 @@ private func names(_ objects: [JSON]) -> [String] {
         // Other resources keep the default.
         factory.informer(for: .nodes).cache.upsert(["metadata": ["name": "n1"], "spec": ["podCIDR": "10.42.0.0/24"]])
         #expect(factory.informer(for: .nodes).cache.get(namespace: nil, name: "n1")?["spec"]["podCIDR"] == "10.42.0.0/24")
+    }
+}
+
+@Suite struct ObjectCacheTextStorageTests {
+    /// A pod with what text storage must give back exactly: member order, escapes, non-ASCII,
+    /// nested arrays, numbers, booleans and nulls.
+    static let tricky: JSON = [
+        "metadata": ["name": "p", "namespace": "default", "labels": ["z": "1", "a": "quote \" and \\ and \n"]],
+        "spec": ["nodeName": "n1", "containers": [["name": "c", "ports": [["containerPort": 80]]]],
+                 "priority": -5, "overhead": 2.5, "hostNetwork": false, "nodeSelector": .null],
+        "status": ["message": "Ünïcode ✓ and \u{1F680}"],
+    ]
+
+    @Test func textStorageKeepsObjectsAsTextAndReadsThemBackUnchanged() throws {
+        let cache = ObjectCache()
+        cache.setStorage(.text)
+        cache.upsert(Self.tricky)
+        let stored = cache.state.withLock { $0.items["default/p"] }
+        guard case .text(let bytes)? = stored else { Issue.record("not stored as text: \(String(describing: stored))"); return }
+        #expect(bytes.capacity < Self.tricky.serialized().count + 32)
+        let read = try #require(cache.get(namespace: "default", name: "p"))
+        #expect(read == Self.tricky)
+        #expect(read["metadata"]["labels"].objectValue?.keys.map { $0 } == ["z", "a"])
+        #expect(names(cache.byIndex(ObjectCache.nodeNameIndex, "n1")) == ["p"])
+
+        // An integral double reads back as an integer of the same value.
+        var withDouble = Self.tricky
+        withDouble["spec"]["overhead"] = .double(3)
+        guard case .updated(let old, _)? = cache.upsert(withDouble) else { Issue.record("no update"); return }
+        #expect(old == Self.tricky)
+        #expect(cache.get(namespace: "default", name: "p")?["spec"]["overhead"].doubleValue == 3)
+    }
+
+    @Test func switchingStorageKeepsEarlierEntriesReadable() {
+        let cache = ObjectCache()
+        cache.upsert(pod("a", node: "n1"))
+        cache.setStorage(.text)
+        cache.upsert(pod("b", node: "n1"))
+        #expect(names(cache.byIndex(ObjectCache.nodeNameIndex, "n1")) == ["a", "b"])
+        #expect(cache.remove(pod("a")) == .deleted(pod("a", node: "n1")))
+        #expect(cache.remove(pod("b")) == .deleted(pod("b", node: "n1")))
+        #expect(cache.count == 0)
+        #expect(cache.indexValues(ObjectCache.nodeNameIndex).isEmpty)
     }
 }

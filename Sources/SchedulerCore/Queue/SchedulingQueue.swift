@@ -22,7 +22,14 @@ public struct SchedulingQueue: Sendable {
     public enum Location: Sendable, Hashable { case active, backoff, unschedulable, inFlight }
 
     struct Entry: Sendable {
-        var pod: PodInfo
+        /// The pod, boxed: `entries` keeps its capacity after a burst of pending pods (Swift
+        /// dictionaries do not shrink), and an inline `PodInfo` made each bucket ~380 bytes
+        /// (6 MB of buckets after 10,000 pods were created at once, BENCHMARKS.md).
+        private var record: PodRecord
+        var pod: PodInfo {
+            get { record.info }
+            set { record = PodRecord(newValue) }
+        }
         var location: Location
         /// Scheduling attempts so far (counted at `pop`).
         var attempts = 0
@@ -33,6 +40,11 @@ public struct SchedulingQueue: Sendable {
         var cycle = 0
         /// Bumped on every move, so stale heap items are recognized.
         var generation = 0
+
+        init(pod: PodInfo, location: Location) {
+            self.record = PodRecord(pod)
+            self.location = location
+        }
     }
 
     public var initialBackoff: Duration = .seconds(1)
