@@ -136,6 +136,10 @@ def real_node(node_name, before_start=None, extra_args=()):
             s.start(timeout=120)
             yield node
         finally:
+            if s.proc and s.proc.poll() is None:
+                # Pods a failed check left behind go first, so no container outlives the server
+                # (a leftover keeps its IP on the shared bridge, where the next test's pod may get it).
+                s.kubectl("delete", "pods", "--all", "--all-namespaces", "--grace-period=1", "--wait=true", check=False, timeout=90)
             code = s.stop()
             # Leftovers of this test only: shims and containers name our socket or state dir.
             leftovers = processes_mentioning(node.sock)

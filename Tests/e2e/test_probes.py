@@ -3,15 +3,14 @@ on CRI): one server runs several pods at once, each showing one behaviour, with 
 a second so the whole module takes well under a minute of waiting."""
 import json
 import os
-import signal
-import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import Server, processes_mentioning, wait_for
-from test_node import write_busybox_image, pytestmark  # noqa: F401  (same requirements as test_node)
+from conftest import wait_for
+from realnode import real_node, requires_containerd
+
+pytestmark = requires_containerd
 
 
 def pod(name, command, grace=2, **container):
@@ -31,40 +30,10 @@ def exec_probe(command, **timing):
 
 @pytest.fixture(scope="module")
 def node():
-    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
-        data = os.path.join(d, "data")
-        os.makedirs(os.path.join(data, "agent", "images"))
-        write_busybox_image(os.path.join(data, "agent", "images", "busybox.tar"))
-        s = Server(d, agent=True, extra_args=["--node-name", "probe-node"])
-        sock = os.path.join(s.run_dir, "containerd", "containerd.sock")
-        had_bridge = os.path.exists("/sys/class/net/swiftlet0")
-        try:
-            s.start(timeout=120)
-            wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
-                                 for n in json.loads(s.kubectl("get", "nodes", "-o", "json").stdout)["items"]
-                                 for c in n["status"].get("conditions", [])), 60, interval=0.5, message="node Ready")
-            s.data = data
-            yield s
-        finally:
-            if s.proc and s.proc.poll() is None:
-                # Pods a failed check left behind go first, so no container outlives the server.
-                s.kubectl("delete", "pods", "--all", "--grace-period=1", "--wait=true", check=False, timeout=90)
-            code = s.stop()
-            leftovers = processes_mentioning(sock)
-            for pid in leftovers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            subprocess.run(["umount", "-R", "-l", os.path.join(data, "agent", "containerd")], capture_output=True)
-            with open("/proc/self/mountinfo") as f:
-                mounts = [line.split()[4] for line in f if line.split()[4].startswith(d + "/")]
-            for mount in reversed(mounts):
-                subprocess.run(["umount", "-l", mount], capture_output=True)
-            if not had_bridge:
-                subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
-        assert code == 0, "".join(s.output)
-        assert leftovers == [], f"processes of this test left running: {leftovers}"
+    with real_node("probe-node") as n:
+        n.wait_ready()
+        n.server.data = n.data
+        yield n.server
 
 
 def get(s, name):
