@@ -59,9 +59,9 @@ public struct KubeletAPI: HTTPResponder {
                                              query: request.queryItems, writer: writer)
             case .metrics:
                 try await writer.respond(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                                         body: Array(agent.metricsText().utf8))
+                                         body: Array(await agent.metricsText().utf8))
             case .statsSummary:
-                try await writer.respond(json: await agent.statsSummary())
+                try await writer.respond(json: try await agent.statsSummary())
             case .notFound:
                 try await writer.respond(status: .notFound, headers: ["Content-Type": "text/plain; charset=utf-8"],
                                          body: Array("404 page not found\n".utf8))

@@ -30,6 +30,8 @@ public struct NodeAgentOptions: Sendable {
     /// The port the kubelet API listens on (`status.daemonEndpoints.kubeletEndpoint.Port`, where
     /// the apiserver connects for logs and exec): the bound one, so port 0 in tests works too.
     public var kubeletPort = 10250
+    /// The node's InternalIP; nil: the default route interface's address (`MachineInfo`).
+    public var nodeIP: String?
     public var backoff = CrashBackoff()
 
     public init(nodeName: String, agentDirectory: String, cniConfDirectory: String? = nil) {
@@ -82,6 +84,8 @@ public final class NodeAgent: Sendable {
     let recorder: EventRecorder
     let machine: MachineInfo
     let state = Mutex(State())
+    /// Sync durations and CPU samples for `/metrics` and `/stats/summary`.
+    let monitor = KubeletMonitor()
     /// Failed syncs retry from 200 ms up to 30 s (image pulls, runtime errors).
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
@@ -95,7 +99,9 @@ public final class NodeAgent: Sendable {
         self.logger = logger
         self.health = health
         recorder = EventRecorder(client: client, component: "kubelet", host: options.nodeName, logger: logger)
-        machine = MachineInfo.current(dataDirectory: options.agentDirectory)
+        var machine = MachineInfo.current(dataDirectory: options.agentDirectory)
+        if let nodeIP = options.nodeIP { machine.internalIP = nodeIP }
+        self.machine = machine
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
     }

@@ -44,6 +44,9 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var cniConfDirectory: String?
     /// Kubelet: label the node `node-role.kubernetes.io/control-plane` (a server's node).
     public var controlPlane: Bool = false
+    /// Kubelet: the node's InternalIP (where the apiserver reaches the kubelet API); nil: the
+    /// address of the default route's interface.
+    public var nodeIP: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -56,7 +59,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case kubeconfig, bindAddress, securePort, portFile, tlsCertFile, tlsKeyFile, clientCAFile, logLevel
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
-        case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane
+        case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +89,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         agentDirectory = try c.decodeIfPresent(String.self, forKey: .agentDirectory)
         cniConfDirectory = try c.decodeIfPresent(String.self, forKey: .cniConfDirectory)
         controlPlane = try value(.controlPlane, controlPlane)
+        nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

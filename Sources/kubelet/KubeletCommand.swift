@@ -102,6 +102,7 @@ struct KubeletCommand: AsyncParsableCommand {
                                        agentDirectory: agentDirectory, cniConfDirectory: config.cniConfDirectory)
         options.controlPlane = config.controlPlane
         options.clusterCIDR = config.clusterCIDR
+        options.nodeIP = config.nodeIP
         let client: HTTPClient
         do {
             client = try makeAPIClient(kubeconfig: config.kubeconfig)

@@ -65,6 +65,11 @@ extension ServerRun {
                 // Its own serving certificate (node name and addresses): the apiserver dials it.
                 c.tlsCertFile = prepared.pki.servingKubelet.certificatePath
                 c.tlsKeyFile = prepared.pki.servingKubelet.keyPath
+                // The kubelet API listens on every interface (upstream's --address), except on a
+                // loopback-only server, whose node is then reached (and reported) on loopback.
+                let loopbackOnly = ["127.0.0.1", "::1"].contains(config.bindAddress)
+                c.bindAddress = loopbackOnly ? config.bindAddress : "0.0.0.0"
+                c.nodeIP = loopbackOnly ? config.bindAddress : nil
                 c.containerRuntime = "containerd"
                 c.containerRuntimeEndpoint = config.containerRuntimeEndpoint ?? layout.containerdConfig().socketPath
                 c.agentDirectory = config.agentDirectory
