@@ -154,8 +154,14 @@ def test_logs_containers_and_errors(node_server):
     wait_for(restarted, 60, interval=0.5, message="crash restarted")
     previous = s.kubectl("logs", "crash", "--previous").stdout
     assert re.fullmatch(r"run-[0-9a-f-]{36}\n", previous), previous
-    current = wait_for(lambda: s.kubectl("logs", "crash", check=False).stdout, 30, interval=0.3, message="crash's current log")
-    assert current != previous
+
+    # While a run is up (not in the restart back-off, where both name the run that just ended)
+    # the current log is another run's.
+    def runs_differ():
+        before = s.kubectl("logs", "crash", "--previous", check=False).stdout
+        now = s.kubectl("logs", "crash", check=False).stdout
+        return re.fullmatch(r"run-[0-9a-f-]{36}\n", now) and before and now != before
+    wait_for(runs_differ, 40, interval=0.3, message="a current run whose log differs from the previous one")
 
 
 def kubelet_request(s, path, identity):
