@@ -21,6 +21,9 @@ public final class APIServer: HTTPResponder {
     let allocator: ServiceAllocator
     let openAPI: OpenAPICache
     let watchTuning: WatchTuning
+    /// Where kubelets are and the client certificate for them (logs, node proxy); nil without
+    /// `kubeletClientCertificate` in the config.
+    let kubeletLocator: KubeletLocator?
     /// Set once the bootstrap objects exist; `/readyz` reports it.
     let bootstrapped = ManagedFlag()
     /// Namespaces whose contents are being deleted by this process.
@@ -37,6 +40,7 @@ public final class APIServer: HTTPResponder {
         self.allocator = try ServiceAllocator(serviceCIDR: config.serviceCIDR, nodePortRange: config.serviceNodePortRange)
         self.openAPI = OpenAPICache()
         self.watchTuning = WatchTuning()
+        self.kubeletLocator = config.kubeletClientCertificate == nil ? nil : try KubeletLocator(config: config, store: store)
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) async throws {
@@ -93,8 +97,8 @@ public final class APIServer: HTTPResponder {
             return try await serveNonResource(&context)
         }
         let isMutating = !["get", "list", "watch"].contains(info.verb)
-        // Long-running requests (watch) are not counted, like upstream's max-in-flight filter.
-        if info.verb == "watch" {
+        // Long-running requests (watch, logs, proxy) are not counted, like upstream's max-in-flight filter.
+        if info.verb == "watch" || info.subresource == "log" || info.subresource == "proxy" || info.subresource.hasPrefix("proxy/") {
             return try await serveResource(&context)
         }
         guard limiter.acquire(mutating: isMutating) else {

@@ -92,6 +92,11 @@ extension APIServer {
 
     /// Routes a resource request by verb and subresource.
     func serveResource(_ context: inout RequestContext) async throws -> Int {
+        let info = context.info
+        if info.group.isEmpty, info.resource == "nodes", info.name != nil,
+           info.subresource == "proxy" || info.subresource.hasPrefix("proxy/") {
+            return try await nodeProxy(context)
+        }
         let target = try resolveTarget(context.info)
         if context.info.verb == "create", target.name != nil, target.subresource.isEmpty {
             throw StatusError(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource",
@@ -108,6 +113,7 @@ extension APIServer {
         case ("delete", ""): return try await delete(context, target)
         case ("deletecollection", ""): return try await deleteCollection(context, target)
         case ("get", "status"): return try await get(context, target)
+        case ("get", "log"): return try await podLog(context, target)
         case (_, "scale"): return try await scale(context, target)
         case ("create", "binding"): return try await bind(context, target)
         default:

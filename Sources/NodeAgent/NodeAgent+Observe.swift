@@ -24,17 +24,26 @@ extension Date {
 }
 
 extension NodeAgent {
-    /// Lists the pod's sandboxes and the containers of the newest ready one.
-    func observe(uid: String) async throws -> RuntimePod {
+    /// Lists the pod's sandboxes and the containers of the newest ready one. With
+    /// `includeStopped` (logs of a finished pod), the newest sandbox's containers even when it
+    /// is stopped (`sandboxID` stays nil then).
+    func observe(uid: String, includeStopped: Bool = false) async throws -> RuntimePod {
         var result = RuntimePod()
         result.allSandboxes = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid]))
             .sorted { $0.createdAt > $1.createdAt }
-        guard let sandbox = result.allSandboxes.first(where: { $0.state == .sandboxReady }) else { return result }
-        result.sandboxID = sandbox.id
-        result.sandboxReady = true
-        result.sandboxCreated = Date(criNanos: sandbox.createdAt)
-        let status = try await runtime.podSandboxStatus(sandbox.id)
-        result.podIP = status.status.network.ip.isEmpty ? nil : status.status.network.ip
+        let sandbox: Runtime_V1_PodSandbox
+        if let ready = result.allSandboxes.first(where: { $0.state == .sandboxReady }) {
+            sandbox = ready
+            result.sandboxID = ready.id
+            result.sandboxReady = true
+            result.sandboxCreated = Date(criNanos: ready.createdAt)
+            let status = try await runtime.podSandboxStatus(ready.id)
+            result.podIP = status.status.network.ip.isEmpty ? nil : status.status.network.ip
+        } else if includeStopped, let newest = result.allSandboxes.first {
+            sandbox = newest
+        } else {
+            return result
+        }
         for container in try await runtime.listContainers(filter: .sandbox(sandbox.id)) {
             do {
                 let status = try await runtime.containerStatus(container.id).status

@@ -6,7 +6,11 @@ import Logging
 
 extension NodeAgent {
     func worker() async {
-        await queue.processItems(sync: { try await syncPod(key: $0) }) { key, error in
+        await queue.processItems(sync: { key in
+            let started = ContinuousClock.now
+            defer { monitor.observeSync(ContinuousClock.now - started) }
+            try await syncPod(key: key)
+        }) { key, error in
             logger.info("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
         }
     }

@@ -35,6 +35,11 @@ public struct NodeAgentOptions: Sendable {
     public var pressureCheckInterval: Duration = .seconds(5)
     /// How often the static pod manifests are read (upstream's file check frequency is 20 s).
     public var staticPodCheckInterval: Duration = .seconds(5)
+    /// The port the kubelet API listens on (`status.daemonEndpoints.kubeletEndpoint.Port`, where
+    /// the apiserver connects for logs and exec): the bound one, so port 0 in tests works too.
+    public var kubeletPort = 10250
+    /// The node's InternalIP; nil: the default route interface's address (`MachineInfo`).
+    public var nodeIP: String?
     public var backoff = CrashBackoff()
 
     public init(nodeName: String, agentDirectory: String, cniConfDirectory: String? = nil) {
@@ -95,6 +100,8 @@ public final class NodeAgent: Sendable {
     let state = Mutex(State())
     /// Liveness, readiness and startup probe workers and their results.
     let probes = ProbeWorkers()
+    /// Sync durations and CPU samples for `/metrics` and `/stats/summary`.
+    let monitor = KubeletMonitor()
     /// Failed syncs retry from 200 ms up to 30 s (image pulls, runtime errors).
     let queue = WorkQueue<String>(rateLimiter: ItemExponentialBackoff(base: .milliseconds(200), maximum: .seconds(30)))
     public let nodeInformer: Informer
@@ -110,7 +117,9 @@ public final class NodeAgent: Sendable {
         self.logger = logger
         self.health = health
         recorder = EventRecorder(client: client, component: "kubelet", host: options.nodeName, logger: logger)
-        machine = MachineInfo.current(dataDirectory: options.agentDirectory)
+        var machine = MachineInfo.current(dataDirectory: options.agentDirectory)
+        if let nodeIP = options.nodeIP { machine.internalIP = nodeIP }
+        self.machine = machine
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
         namespaceObjects = NamespaceObjectInformers(client: client)
@@ -203,8 +212,10 @@ public final class NodeAgent: Sendable {
     }
 
     var nodeDescription: NodeDescription {
-        NodeDescription(name: options.nodeName, machine: machine,
-                        containerRuntimeVersion: state.withLock { $0.runtimeVersion }, controlPlane: options.controlPlane)
+        var description = NodeDescription(name: options.nodeName, machine: machine,
+                                          containerRuntimeVersion: state.withLock { $0.runtimeVersion }, controlPlane: options.controlPlane)
+        description.kubeletPort = Int64(options.kubeletPort)
+        return description
     }
 
     /// Creates the Node (or adds our labels to an existing one) and writes its first status,

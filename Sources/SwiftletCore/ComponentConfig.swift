@@ -48,6 +48,9 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var evictionHard: String?
     /// Kubelet: how long a pressure condition outlasts its signals (nil: 5 minutes).
     public var evictionPressureTransitionPeriodSeconds: Int?
+    /// Kubelet: the node's InternalIP (where the apiserver reaches the kubelet API); nil: the
+    /// address of the default route's interface.
+    public var nodeIP: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -60,7 +63,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case kubeconfig, bindAddress, securePort, portFile, tlsCertFile, tlsKeyFile, clientCAFile, logLevel
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
-        case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane
+        case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
         case evictionHard, evictionPressureTransitionPeriodSeconds
     }
 
@@ -96,6 +99,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         if let seconds = evictionPressureTransitionPeriodSeconds, seconds < 0 {
             throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
         }
+        nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -17,9 +17,8 @@ extension ResourceRegistry {
         core(
             "Node", "nodes", namespaced: false, short: ["no"],
             subresources: [
-                SubresourceDefinition(
-                    name: "proxy", responseKind: v1("NodeProxyOptions"), verbs: SubresourceDefinition.proxyVerbs,
-                    served: false),
+                // Served for GET (`kubectl get --raw /api/v1/nodes/N/proxy/stats/summary`).
+                SubresourceDefinition(name: "proxy", responseKind: v1("NodeProxyOptions"), verbs: SubresourceDefinition.proxyVerbs),
                 .status(v1("Node")),
             ],
             fieldSelectors: ["spec.unschedulable": ["spec", "unschedulable"]]),
@@ -69,7 +68,7 @@ extension ResourceRegistry {
             name: "eviction", responseKind: GroupVersionKind(group: "policy", version: "v1", kind: "Eviction"),
             verbs: ["create"], served: false),
         SubresourceDefinition(name: "exec", responseKind: v1("PodExecOptions"), verbs: ["create", "get"], served: false),
-        SubresourceDefinition(name: "log", responseKind: v1("Pod"), verbs: ["get"], served: false),
+        SubresourceDefinition(name: "log", responseKind: v1("Pod"), verbs: ["get"]),
         SubresourceDefinition(
             name: "portforward", responseKind: v1("PodPortForwardOptions"), verbs: ["create", "get"], served: false),
         SubresourceDefinition(name: "proxy", responseKind: v1("PodProxyOptions"), verbs: SubresourceDefinition.proxyVerbs, served: false),

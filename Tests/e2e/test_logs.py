@@ -1,0 +1,213 @@
+"""`kubectl logs` through the apiserver to the kubelet's HTTPS API (:10250 upstream, port 0 here),
+and the kubelet API's own rules: the apiserver's client certificate or a cluster admin only.
+One server with the real node (containerd) serves every check."""
+import http.client
+import json
+import os
+import re
+import signal
+import ssl
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from conftest import Server, processes_mentioning, wait_for
+from test_node import pytestmark  # noqa: F401  (same requirements: root, containerd, busybox)
+from test_node import write_busybox_image
+
+NODE = "e2e-logs"
+
+
+def pod(name, containers, restart="Always", node_name=None):
+    spec = {"restartPolicy": restart, "terminationGracePeriodSeconds": 1, "containers": [
+        {"name": c, "image": image, "imagePullPolicy": "Never", "command": ["sh", "-c", script]}
+        for c, image, script in containers]}
+    if node_name:
+        spec["nodeName"] = node_name
+    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec})
+
+
+BUSYBOX = "busybox:test"
+
+
+@pytest.fixture(scope="module")
+def node_server():
+    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        data = os.path.join(d, "data")
+        os.makedirs(os.path.join(data, "agent", "images"))
+        write_busybox_image(os.path.join(data, "agent", "images", "busybox.tar"))
+        s = Server(d, agent=True, extra_args=["--node-name", NODE])
+        sock = os.path.join(s.run_dir, "containerd", "containerd.sock")
+        had_bridge = os.path.exists("/sys/class/net/swiftlet0")
+        try:
+            s.start(timeout=120)
+            wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(
+                s.kubectl("get", "node", NODE, "-o", "json", check=False).stdout or "{}").get("status", {}).get("conditions", [])),
+                90, interval=0.5, message="node Ready")
+            s.kubectl("apply", "-f", "-", input=pod("printer", [("main", BUSYBOX,
+                "for i in 1 2 3; do echo line-$i; done; sleep 8; echo late; sleep 2")], restart="Never"))
+            s.kubectl("apply", "-f", "-", input=pod("two", [("a", BUSYBOX, "echo from-a; sleep 3600"),
+                                                          ("b", BUSYBOX, "echo from-b; sleep 3600")]))
+            s.kubectl("apply", "-f", "-", input=pod("crash", [("main", BUSYBOX, "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 1; exit 1")]))
+            s.kubectl("apply", "-f", "-", input=pod("noimage", [("main", "busybox:absent", "true")]))
+            # Bound to a Node with no kubelet and no address (a Node that does not exist at all
+            # would have the pod garbage-collected).
+            s.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "no-address"}}))
+            s.kubectl("apply", "-f", "-", input=pod("ghost", [("main", BUSYBOX, "true")], node_name="no-address"))
+            yield s
+        finally:
+            # Containers stopped before the server (as in test_node), so no rootfs stays mounted.
+            s.kubectl("delete", "pod", "--all", "--grace-period=0", "--force", "--wait=true", check=False, timeout=90)
+            try:
+                wait_for(lambda: subprocess.run(["ctr", "--address", sock, "-n", "k8s.io", "containers", "ls", "-q"],
+                                                capture_output=True, text=True, timeout=30).stdout.strip() == "",
+                         30, interval=0.5, message="no containers left")
+            except AssertionError:
+                pass  # what is left is unmounted below
+            s.stop()
+            # Shown by pytest when a test failed: what the supervisor saw of its components.
+            print("".join(line for line in s.output if "[Supervision]" in line or "Fatal" in line or "error" in line.lower()))
+            for pid in processes_mentioning(sock):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            with open("/proc/self/mounts") as f:
+                mounts = [line.split()[1] for line in f if line.split()[1].startswith(d + "/")]
+            for mounted in sorted(mounts, key=len, reverse=True):
+                subprocess.run(["umount", "-l", mounted], capture_output=True)
+            if not had_bridge:
+                subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
+
+
+def phase(s, name):
+    return json.loads(s.kubectl("get", "pod", name, "-o", "json").stdout)["status"].get("phase")
+
+
+def test_logs_follow_and_filters(node_server):
+    s = node_server
+    wait_for(lambda: "line-3" in s.kubectl("logs", "printer", check=False).stdout, 60, interval=0.3, message="printer's lines")
+    # Started before `late` is printed: receives it, then ends with the container.
+    started = time.time()
+    follow = subprocess.Popen(["kubectl", "--kubeconfig", s.kubeconfig, "logs", "-f", "printer"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, HOME=s.workdir))
+    try:
+        out, err = follow.communicate(timeout=40)
+    finally:
+        if follow.poll() is None:
+            follow.kill()
+    assert follow.returncode == 0, err
+    assert out == "line-1\nline-2\nline-3\nlate\n", out
+    assert time.time() - started < 35
+    wait_for(lambda: phase(s, "printer") == "Succeeded", 30, interval=0.5, message="printer Succeeded")
+
+    # A finished pod's log stays readable, with every filter.
+    assert s.kubectl("logs", "printer").stdout == "line-1\nline-2\nline-3\nlate\n"
+    assert s.kubectl("logs", "printer", "--tail=2").stdout == "line-3\nlate\n"
+    assert s.kubectl("logs", "printer", "--tail=0").stdout == ""
+    assert s.kubectl("logs", "printer", "--limit-bytes=8").stdout == "line-1\nl"
+    stamped = s.kubectl("logs", "printer", "--timestamps").stdout.splitlines()
+    assert len(stamped) == 4
+    for line in stamped:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) (line-\d|late)", line), line
+    assert s.kubectl("logs", "printer", "--since=1h").stdout.count("\n") == 4
+    future = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = s.kubectl("logs", "printer", f"--since-time={future}", "--timestamps").stdout
+    assert later == "", (future, later)
+    # Between the first lines and `late` (8 s apart in the container).
+    first = stamped[2].split(" ")[0]
+    cut = datetime.strptime(first[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc) + timedelta(seconds=2)
+    assert s.kubectl("logs", "printer", f"--since-time={cut.strftime('%Y-%m-%dT%H:%M:%SZ')}").stdout == "late\n"
+
+
+def test_logs_containers_and_errors(node_server):
+    s = node_server
+    wait_for(lambda: phase(s, "two") == "Running", 60, interval=0.5, message="two Running")
+    wait_for(lambda: "from-b" in s.kubectl("logs", "two", "-c", "b", check=False).stdout, 30, interval=0.3, message="b's line")
+    assert s.kubectl("logs", "two", "-c", "a").stdout == "from-a\n"
+    # The apiserver's own choice needs a container when there are several.
+    r = s.kubectl("get", "--raw", "/api/v1/namespaces/default/pods/two/log", check=False)
+    assert r.returncode != 0 and "a container name must be specified for pod two, choose one of: [a b]" in r.stderr, r.stderr
+    r = s.kubectl("logs", "two", "-c", "nope", check=False)
+    assert r.returncode != 0 and "container nope is not valid for pod two" in r.stderr, r.stderr
+    r = s.kubectl("logs", "two", "-c", "a", "--previous", check=False)
+    assert r.returncode != 0 and 'previous terminated container "a" in pod "two" not found' in r.stderr, r.stderr
+    r = s.kubectl("get", "--raw", "/api/v1/namespaces/default/pods/two/log?container=a&tailLines=-3", check=False)
+    assert r.returncode != 0 and "must be greater than or equal to 0" in r.stderr, r.stderr
+
+    wait_for(lambda: (json.loads(s.kubectl("get", "pod", "noimage", "-o", "json").stdout)["status"]
+                      .get("containerStatuses", [{}])[0].get("state", {}).get("waiting", {}).get("reason") == "ErrImageNeverPull"),
+             60, interval=0.5, message="noimage waiting")
+    r = s.kubectl("logs", "noimage", check=False)
+    assert r.returncode != 0 and 'container "main" in pod "noimage" is waiting to start: ErrImageNeverPull' in r.stderr, r.stderr
+    assert "BadRequest" in r.stderr
+    r = s.kubectl("logs", "ghost", check=False)
+    assert r.returncode != 0 and "no preferred addresses found; known addresses: []" in r.stderr, r.stderr
+
+    # --previous after a restart: the earlier run's line, different from the current run's.
+    def restarted():
+        st = json.loads(s.kubectl("get", "pod", "crash", "-o", "json").stdout)["status"].get("containerStatuses", [{}])[0]
+        return st if st.get("restartCount", 0) >= 1 else None
+    wait_for(restarted, 60, interval=0.5, message="crash restarted")
+    previous = s.kubectl("logs", "crash", "--previous").stdout
+    assert re.fullmatch(r"run-[0-9a-f-]{36}\n", previous), previous
+
+    # While a run is up (not in the restart back-off, where both name the run that just ended)
+    # the current log is another run's.
+    def runs_differ():
+        before = s.kubectl("logs", "crash", "--previous", check=False).stdout
+        now = s.kubectl("logs", "crash", check=False).stdout
+        return re.fullmatch(r"run-[0-9a-f-]{36}\n", now) and before and now != before
+    wait_for(runs_differ, 40, interval=0.3, message="a current run whose log differs from the previous one")
+
+
+def kubelet_request(s, path, identity):
+    """GET `path` on the kubelet API with the client certificate `identity` (None: no certificate)."""
+    with open(os.path.join(s.run_dir, "kubelet.port")) as f:
+        port = int(f.read().strip())
+    tls = os.path.join(s.data_dir, "server", "tls")
+    context = ssl.create_default_context(cafile=os.path.join(tls, "server-ca.crt"))
+    if identity:
+        context.load_cert_chain(os.path.join(tls, f"client-{identity}.crt"), os.path.join(tls, f"client-{identity}.key"))
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        conn.close()
+
+
+def test_kubelet_api_authorization_and_endpoints(node_server):
+    s = node_server
+    with open(os.path.join(s.run_dir, "kubelet.port")) as f:
+        port = int(f.read().strip())
+    node = json.loads(s.kubectl("get", "node", NODE, "-o", "json").stdout)
+    assert node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"] == port
+
+    status, body = kubelet_request(s, "/pods", None)
+    assert status == 401 and json.loads(body)["reason"] == "Unauthorized", body
+    status, body = kubelet_request(s, "/pods", "kube-proxy")
+    assert status == 403, body
+    assert json.loads(body)["message"] == "Forbidden (user=system:kube-proxy, verb=get, resource=nodes, subresource=proxy)"
+    status, body = kubelet_request(s, "/pods", "kube-apiserver")
+    assert status == 200 and {p["metadata"]["name"] for p in json.loads(body)["items"]} >= {"two", "crash"}, body
+    status, _ = kubelet_request(s, "/healthz", None)  # health stays open to probes
+    assert status == 200
+
+    wait_for(lambda: phase(s, "two") == "Running", 60, interval=0.5, message="two Running")
+    summary = json.loads(s.kubectl("get", "--raw", f"/api/v1/nodes/{NODE}/proxy/stats/summary").stdout)
+    assert summary["node"]["nodeName"] == NODE
+    assert summary["node"]["cpu"]["usageCoreNanoSeconds"] > 0 and "usageNanoCores" in summary["node"]["cpu"]
+    assert summary["node"]["memory"]["workingSetBytes"] > 0
+    two = next(p for p in summary["pods"] if p["podRef"]["name"] == "two")
+    assert two["podRef"]["namespace"] == "default"
+    assert {c["name"] for c in two["containers"]} == {"a", "b"}
+    assert all(c["memory"]["workingSetBytes"] > 0 for c in two["containers"])
+    metrics = s.kubectl("get", "--raw", f"/api/v1/nodes/{NODE}/proxy/metrics").stdout
+    running = re.search(r"^kubelet_running_pods (\d+)$", metrics, re.M)
+    assert running and int(running.group(1)) >= 2, metrics
+    assert 'kubelet_pod_worker_duration_seconds_count{operation_type="sync"}' in metrics
