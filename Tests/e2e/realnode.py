@@ -139,7 +139,12 @@ def real_node(node_name, before_start=None, extra_args=()):
             if s.proc and s.proc.poll() is None:
                 # Pods a failed check left behind go first, so no container outlives the server
                 # (a leftover keeps its IP on the shared bridge, where the next test's pod may get it).
-                s.kubectl("delete", "pods", "--all", "--all-namespaces", "--grace-period=1", "--wait=true", check=False, timeout=90)
+                s.kubectl("delete", "pods", "--all", "--all-namespaces", "--grace-period=0", "--force", "--wait=true",
+                          check=False, timeout=90)
+                try:
+                    wait_for(lambda: node.ctr("containers", "ls", "-q").strip() == "", 30, interval=0.5, message="no containers left")
+                except AssertionError:
+                    pass  # what is left is killed and unmounted below
             code = s.stop()
             # Leftovers of this test only: shims and containers name our socket or state dir.
             leftovers = processes_mentioning(node.sock)

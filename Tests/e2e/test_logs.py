@@ -5,18 +5,17 @@ import http.client
 import json
 import os
 import re
-import signal
 import ssl
 import subprocess
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import Server, processes_mentioning, wait_for
-from test_node import pytestmark  # noqa: F401  (same requirements: root, containerd, busybox)
-from test_node import write_busybox_image
+from conftest import wait_for
+from realnode import real_node, requires_containerd
+
+pytestmark = requires_containerd
 
 NODE = "e2e-logs"
 
@@ -35,52 +34,20 @@ BUSYBOX = "busybox:test"
 
 @pytest.fixture(scope="module")
 def node_server():
-    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
-        data = os.path.join(d, "data")
-        os.makedirs(os.path.join(data, "agent", "images"))
-        write_busybox_image(os.path.join(data, "agent", "images", "busybox.tar"))
-        s = Server(d, agent=True, extra_args=["--node-name", NODE])
-        sock = os.path.join(s.run_dir, "containerd", "containerd.sock")
-        had_bridge = os.path.exists("/sys/class/net/swiftlet0")
-        try:
-            s.start(timeout=120)
-            wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(
-                s.kubectl("get", "node", NODE, "-o", "json", check=False).stdout or "{}").get("status", {}).get("conditions", [])),
-                90, interval=0.5, message="node Ready")
-            s.kubectl("apply", "-f", "-", input=pod("printer", [("main", BUSYBOX,
-                "for i in 1 2 3; do echo line-$i; done; sleep 8; echo late; sleep 2")], restart="Never"))
-            s.kubectl("apply", "-f", "-", input=pod("two", [("a", BUSYBOX, "echo from-a; sleep 3600"),
-                                                          ("b", BUSYBOX, "echo from-b; sleep 3600")]))
-            s.kubectl("apply", "-f", "-", input=pod("crash", [("main", BUSYBOX, "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 1; exit 1")]))
-            s.kubectl("apply", "-f", "-", input=pod("noimage", [("main", "busybox:absent", "true")]))
-            # Bound to a Node with no kubelet and no address (a Node that does not exist at all
-            # would have the pod garbage-collected).
-            s.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "no-address"}}))
-            s.kubectl("apply", "-f", "-", input=pod("ghost", [("main", BUSYBOX, "true")], node_name="no-address"))
-            yield s
-        finally:
-            # Containers stopped before the server (as in test_node), so no rootfs stays mounted.
-            s.kubectl("delete", "pod", "--all", "--grace-period=0", "--force", "--wait=true", check=False, timeout=90)
-            try:
-                wait_for(lambda: subprocess.run(["ctr", "--address", sock, "-n", "k8s.io", "containers", "ls", "-q"],
-                                                capture_output=True, text=True, timeout=30).stdout.strip() == "",
-                         30, interval=0.5, message="no containers left")
-            except AssertionError:
-                pass  # what is left is unmounted below
-            s.stop()
-            # Shown by pytest when a test failed: what the supervisor saw of its components.
-            print("".join(line for line in s.output if "[Supervision]" in line or "Fatal" in line or "error" in line.lower()))
-            for pid in processes_mentioning(sock):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            with open("/proc/self/mounts") as f:
-                mounts = [line.split()[1] for line in f if line.split()[1].startswith(d + "/")]
-            for mounted in sorted(mounts, key=len, reverse=True):
-                subprocess.run(["umount", "-l", mounted], capture_output=True)
-            if not had_bridge:
-                subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
+    with real_node(NODE) as n:
+        s = n.server
+        n.wait_ready(timeout=90)
+        s.kubectl("apply", "-f", "-", input=pod("printer", [("main", BUSYBOX,
+            "for i in 1 2 3; do echo line-$i; done; sleep 8; echo late; sleep 2")], restart="Never"))
+        s.kubectl("apply", "-f", "-", input=pod("two", [("a", BUSYBOX, "echo from-a; sleep 3600"),
+                                                      ("b", BUSYBOX, "echo from-b; sleep 3600")]))
+        s.kubectl("apply", "-f", "-", input=pod("crash", [("main", BUSYBOX, "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 1; exit 1")]))
+        s.kubectl("apply", "-f", "-", input=pod("noimage", [("main", "busybox:absent", "true")]))
+        # Bound to a Node with no kubelet and no address (a Node that does not exist at all
+        # would have the pod garbage-collected).
+        s.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "no-address"}}))
+        s.kubectl("apply", "-f", "-", input=pod("ghost", [("main", BUSYBOX, "true")], node_name="no-address"))
+        yield s
 
 
 def phase(s, name):
