@@ -144,7 +144,7 @@ public struct RFC3339Time: Sendable, Equatable {
                   let h = number(index + 1..<index + 3), let m = number(index + 4..<index + 6) else { return nil }
             offset = (h * 3600 + m * 60) * (z[0] == UInt8(ascii: "-") ? -1 : 1)
         }
-        seconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400
+        seconds = Int64(Timestamp.daysFromCivil(year: year, month: month, day: day)) * 86_400
             + Int64(hour * 3600 + minute * 60 + second - offset)
         nanoseconds = Int32(nanos)
         zone = zoneText
@@ -157,35 +157,12 @@ public struct RFC3339Time: Sendable, Equatable {
         var seconds = Int64(total.rounded(.down))
         var nanos = Int64(((total - Double(seconds)) * 1e9).rounded())
         if nanos >= 1_000_000_000 { seconds += 1; nanos -= 1_000_000_000 }
-        let (year, month, day) = civilFromDays(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let (year, month, day) = Timestamp.civilFromDays(Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
         let secondOfDay = Int((seconds % 86_400 + 86_400) % 86_400)
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(nanos), 9))Z"
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 }

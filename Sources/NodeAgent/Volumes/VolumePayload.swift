@@ -125,33 +125,8 @@ public enum VolumePayload {
     /// quoted like Go's `%q`, no newline after the last.
     public static func formatMap(_ map: JSON) -> String {
         (map.objectValue ?? [:]).sorted { $0.key < $1.key }
-            .map { "\($0.key)=\(goQuoted($0.value.stringValue ?? ""))" }
+            .map { "\($0.key)=\(GoSyntax.quote($0.value.stringValue ?? ""))" }
             .joined(separator: "\n")
-    }
-
-    /// Go's `strconv.Quote` for the characters that matter in labels and annotations.
-    static func goQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\x%02x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// A `projected` volume: its sources merged in order. ServiceAccount token sources need the
