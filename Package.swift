@@ -82,6 +82,8 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The version every executable reports (no dependencies).
@@ -147,7 +149,7 @@ let package = Package(
         // The real node agent: Node registration and heartbeat, pods run on a CRI runtime (containerd),
         // the CNI config, machine capacity. Pure translators (pod spec -> CRI config, CRI -> pod status).
         .target(name: "NodeAgent", dependencies: [
-            "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
+            "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.

@@ -93,8 +93,9 @@ public final class APIServer: HTTPResponder {
             return try await serveNonResource(&context)
         }
         let isMutating = !["get", "list", "watch"].contains(info.verb)
-        // Long-running requests (watch) are not counted, like upstream's max-in-flight filter.
-        if info.verb == "watch" {
+        // Long-running requests (watch, exec, attach, port-forward) are not counted, like
+        // upstream's max-in-flight filter.
+        if info.verb == "watch" || (info.resource == "pods" && PodStreamLocation.subresources.contains(info.subresource)) {
             return try await serveResource(&context)
         }
         guard limiter.acquire(mutating: isMutating) else {

@@ -39,10 +39,11 @@ extension HTTPServer {
                             return
                         }
                         let request = HTTPServerRequest(method: h.method, uri: h.uri, headers: h.headers, body: body,
-                                                        peer: connection.peer, isHTTP2: connection.isHTTP2)
+                                                        peer: connection.peer, isHTTP2: connection.isHTTP2,
+                                                        upgrader: connection.upgrader)
                         let keepAlive = h.isKeepAlive
                         let ok = await handle(request, writer: writer, current: current)
-                        if !ok || !keepAlive { return }
+                        if !ok || !keepAlive || connection.upgrader?.wasTakenOver == true { return }
                     }
                 }
                 // An HTTP/2 stream closes itself once both sides have ended. Closing it here
