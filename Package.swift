@@ -130,7 +130,7 @@ let package = Package(
         ]),
         // What every component executable shares: health endpoints, signals, logging.
         .target(name: "ComponentKit", dependencies: [
-            "KubeHTTP", "KubeClient", "SwiftletCore",
+            "KubeHTTP", "KubeClient", "SwiftletCore", "KubePKI",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
@@ -162,6 +162,8 @@ let package = Package(
         ]),
         .target(name: "APIServer", dependencies: [
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -238,7 +240,10 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
-        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "KubeStore", "KubeHTTP"]),
+        .testTarget(name: "APIServerTests", dependencies: [
+            "APIServer", "KubeAPI", "KubeStore", "KubeHTTP", "SwiftletCore",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI", "Supervision"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
         .testTarget(name: "SupervisorControlTests", dependencies: [

@@ -14,6 +14,15 @@ public enum ComponentMain {
         component: String, config: ComponentConfig,
         work: @escaping @Sendable (_ health: HealthChecks, _ logger: Logger) async throws -> Void
     ) async throws {
+        try await run(component: component, config: config) { health, _, logger in try await work(health, logger) }
+    }
+
+    /// Runs `work` until it returns or a stop signal arrives; `server` lets the work serve its own
+    /// API on the component's secure port (`ComponentServer.install`) and tells the bound port.
+    public static func run(
+        component: String, config: ComponentConfig,
+        work: @escaping @Sendable (_ health: HealthChecks, _ server: ComponentServer, _ logger: Logger) async throws -> Void
+    ) async throws {
         MemoryTuning.limitArenas()
         MemoryTuning.trimPeriodically(every: 10)
         JSONStringInterning.enable()
@@ -21,7 +30,7 @@ public enum ComponentMain {
         let checks = HealthChecks()
         let health = try await HealthServer.start(config: config, checks: checks, logger: logger)
         logger.info("serving health endpoints", metadata: ["port": "\(health.boundPort)"])
-        let task = Task { try await work(checks, logger) }
+        let task = Task { try await work(checks, health.api, logger) }
         let signals = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

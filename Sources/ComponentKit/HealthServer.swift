@@ -24,6 +24,8 @@ public final class HealthChecks: Sendable {
 public final class HealthServer: Sendable {
     public let checks: HealthChecks
     public let boundPort: Int
+    /// The slot for the component's API on the same port (see `ComponentServer`).
+    public let api: ComponentServer
     private let server: HTTPServer
     private let serving: Task<Void, Never>
 
@@ -32,19 +34,23 @@ public final class HealthServer: Sendable {
         let tls = TLSMaterial(
             certificateChainPEM: try readFile(config.tlsCertFile), privateKeyPEM: try readFile(config.tlsKeyFile),
             clientCAPEM: try readFile(config.clientCAFile))
+        let slot = ComponentSlot()
         let server = try await HTTPServer(
             configuration: .init(host: config.bindAddress, port: config.securePort, tls: tls, threads: 1),
-            responder: HealthResponder(checks: checks), logger: logger)
+            responder: HealthResponder(checks: checks, slot: slot), logger: logger)
+        let api = ComponentServer(boundPort: server.boundPort)
+        slot.set(api)
         if let portFile = config.portFile {
             try "\(server.boundPort)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
         }
         let serving = Task { _ = try? await server.run() }
-        return HealthServer(checks: checks, boundPort: server.boundPort, server: server, serving: serving)
+        return HealthServer(checks: checks, boundPort: server.boundPort, api: api, server: server, serving: serving)
     }
 
-    private init(checks: HealthChecks, boundPort: Int, server: HTTPServer, serving: Task<Void, Never>) {
+    private init(checks: HealthChecks, boundPort: Int, api: ComponentServer, server: HTTPServer, serving: Task<Void, Never>) {
         self.checks = checks
         self.boundPort = boundPort
+        self.api = api
         self.server = server
         self.serving = serving
     }
@@ -61,8 +67,18 @@ public final class HealthServer: Sendable {
     }
 }
 
+/// The server exists before the `ComponentServer` that reports its port: this breaks the cycle.
+final class ComponentSlot: Sendable {
+    private let server = Mutex<ComponentServer?>(nil)
+    func set(_ value: ComponentServer) { server.withLock { $0 = value } }
+    var value: ComponentServer? { server.withLock { $0 } }
+}
+
+/// Health paths answer without credentials (probes and load balancers); every other path goes to
+/// the installed API after its authorizer, else 404.
 struct HealthResponder: HTTPResponder {
     let checks: HealthChecks
+    let slot: ComponentSlot
 
     func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) async throws {
         let snapshot = checks.snapshot
@@ -72,7 +88,14 @@ struct HealthResponder: HTTPResponder {
         case "/healthz": (name, results) = ("healthz", snapshot.live)
         case "/livez": (name, results) = ("livez", snapshot.live)
         default:
-            try await writer.respond(status: .notFound, body: Array("404 page not found\n".utf8))
+            guard let api = slot.value?.current else {
+                try await writer.respond(status: .notFound, body: Array("404 page not found\n".utf8))
+                return
+            }
+            switch api.authorizer.authorize(request) {
+            case .failure(let error): try await writer.respond(error: error)
+            case .success: try await api.responder.respond(to: request, writer: writer)
+            }
             return
         }
         let passing = results.values.allSatisfy { $0 }

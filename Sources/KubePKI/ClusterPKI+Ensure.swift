@@ -20,6 +20,7 @@ extension ClusterPKI {
     public static func ensure(directory: String, options: PKIOptions, now: Date = Date()) throws -> ClusterPKI {
         // Compute SANs first so a bad option fails before anything is written.
         let sans = try options.servingSANs()
+        let kubeletSANs = try options.kubeletServingSANs()
         try SecureFile.makeDirectories(directory, mode: 0o700)
         var run = EnsureRun(directory: directory, options: options, now: now)
 
@@ -35,6 +36,15 @@ extension ClusterPKI {
             try serverCA.authority.issueServerCertificate(
                 commonName: servingCommonName, dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses, key: key,
                 now: now, validity: options.leafValidity)
+        }
+
+        let servingKubelet = try run.ensureLeaf(FileName.servingKubelet, ca: serverCA.authority) { certificate in
+            try Self.covers(certificate, dnsNames: kubeletSANs.dnsNames, ipAddresses: kubeletSANs.ipAddresses)
+                && Self.hasUsage(certificate, .serverAuth)
+        } issue: { key in
+            try serverCA.authority.issueServerCertificate(
+                commonName: options.nodeName.lowercased(), dnsNames: kubeletSANs.dnsNames,
+                ipAddresses: kubeletSANs.ipAddresses, key: key, now: now, validity: options.leafValidity)
         }
 
         var clients: [ClientIdentity: CertificateFiles] = [:]
@@ -53,7 +63,7 @@ extension ClusterPKI {
         return ClusterPKI(
             directory: directory, serverCA: serverCA.files, clientCA: clientCA.files,
             requestHeaderCA: requestHeaderCA.files, serviceAccountKey: serviceAccountKey, serving: serving,
-            clients: clients, written: run.written)
+            servingKubelet: servingKubelet, clients: clients, written: run.written)
     }
 
     /// Whether `certificate`'s SANs include every requested DNS name (case-insensitively) and IP.

@@ -32,6 +32,8 @@ public struct ServiceAccountKeyFiles: Sendable, Equatable {
 /// - `request-header-ca.crt/.key`: for the aggregation layer's front proxy.
 /// - `service.key`, `service.pub`: service-account token signing.
 /// - `serving-kube-apiserver.crt/.key`: the apiserver's serving certificate.
+/// - `serving-kubelet.crt/.key`: this node's kubelet serving certificate (signed by the server CA,
+///   as K3s does, so the apiserver verifies kubelets with `server-ca.crt`).
 /// - `client-*.crt/.key`: one per `ClientIdentity`.
 public struct ClusterPKI: Sendable {
     /// File names inside the TLS directory.
@@ -42,6 +44,7 @@ public struct ClusterPKI: Sendable {
         public static let serviceAccountKey = "service.key"
         public static let serviceAccountPublicKey = "service.pub"
         public static let serving = "serving-kube-apiserver"
+        public static let servingKubelet = "serving-kubelet"
     }
 
     /// Subject CN of the apiserver serving certificate.
@@ -59,6 +62,8 @@ public struct ClusterPKI: Sendable {
     public let serviceAccountKey: ServiceAccountKeyFiles
     /// The apiserver serving certificate.
     public let serving: CertificateFiles
+    /// The kubelet serving certificate of this node (`PKIOptions.kubeletServingSANs`).
+    public let servingKubelet: CertificateFiles
     /// Client certificates by identity; every `ClientIdentity` is present.
     public let clients: [ClientIdentity: CertificateFiles]
     /// Paths of files this call created or replaced, in write order (empty when all was reused);

@@ -65,6 +65,18 @@ public struct PKIOptions: Sendable, Equatable {
         return (dns.uniqued(), ips.uniqued())
     }
 
+    /// The SANs of the kubelet serving certificate (K3s's `serving-kubelet.crt`): the node name,
+    /// `localhost`, loopback and the node IPs (discovered when none are configured), which is what
+    /// the apiserver dials (the Node's InternalIP) and what a local client uses.
+    public func kubeletServingSANs(
+        discoverAddresses: () -> [IPAddress] = NetworkInterfaces.hostAddresses
+    ) throws -> (dnsNames: [String], ipAddresses: [IPAddress]) {
+        try Self.validateDNSName(nodeName.lowercased(), what: "node name")
+        var ips = try [IPAddress("127.0.0.1"), IPAddress("::1")]
+        ips += nodeIPs.isEmpty ? discoverAddresses() : try nodeIPs.map { try IPAddress($0) }
+        return ([nodeName.lowercased(), "localhost"].uniqued(), ips.uniqued())
+    }
+
     /// A light syntax check: clear errors for values that are obviously not host names, without
     /// second-guessing unusual but valid ones.
     static func validateDNSName(_ name: String, what: String, allowWildcard: Bool = false) throws {

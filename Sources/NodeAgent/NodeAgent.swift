@@ -27,6 +27,9 @@ public struct NodeAgentOptions: Sendable {
     /// How often sandboxes of pods that no longer exist are looked for.
     public var housekeepingInterval: Duration = .seconds(10)
     public var workers = 4
+    /// The port the kubelet API listens on (`status.daemonEndpoints.kubeletEndpoint.Port`, where
+    /// the apiserver connects for logs and exec): the bound one, so port 0 in tests works too.
+    public var kubeletPort = 10250
     public var backoff = CrashBackoff()
 
     public init(nodeName: String, agentDirectory: String, cniConfDirectory: String? = nil) {
@@ -177,8 +180,10 @@ public final class NodeAgent: Sendable {
     }
 
     var nodeDescription: NodeDescription {
-        NodeDescription(name: options.nodeName, machine: machine,
-                        containerRuntimeVersion: state.withLock { $0.runtimeVersion }, controlPlane: options.controlPlane)
+        var description = NodeDescription(name: options.nodeName, machine: machine,
+                                          containerRuntimeVersion: state.withLock { $0.runtimeVersion }, controlPlane: options.controlPlane)
+        description.kubeletPort = Int64(options.kubeletPort)
+        return description
     }
 
     /// Creates the Node (or adds our labels to an existing one) and writes its first status,

@@ -28,6 +28,13 @@ public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {
     /// `error`, `warning`, `info`, `debug`, `trace`.
     public var logLevel: String = "warning"
     public var eventLoopThreads: Int?
+    /// Client certificate and key the apiserver presents to kubelets (logs, exec, port-forward);
+    /// upstream's `--kubelet-client-certificate` / `--kubelet-client-key`.
+    public var kubeletClientCertificate: String?
+    public var kubeletClientKey: String?
+    /// CA bundle that kubelet serving certificates must chain to (`--kubelet-certificate-authority`);
+    /// nil: the system roots.
+    public var kubeletCertificateAuthority: String?
 
     public init(tlsCertFile: String, tlsKeyFile: String, clientCAFile: String, databasePath: String) {
         self.tlsCertFile = tlsCertFile
@@ -61,6 +68,9 @@ public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         logLevel = try value(.logLevel, logLevel)
         eventLoopThreads = try c.decodeIfPresent(Int.self, forKey: .eventLoopThreads)
+        kubeletClientCertificate = try c.decodeIfPresent(String.self, forKey: .kubeletClientCertificate)
+        kubeletClientKey = try c.decodeIfPresent(String.self, forKey: .kubeletClientKey)
+        kubeletCertificateAuthority = try c.decodeIfPresent(String.self, forKey: .kubeletCertificateAuthority)
     }
 }
 

@@ -108,10 +108,12 @@ struct KubeletCommand: AsyncParsableCommand {
         } catch {
             fail("cannot create the API client from \(config.kubeconfig): \(error)")
         }
-        let agentOptions = options
+        let baseOptions = options
         let outcome: Result<Void, any Error>
         do {
-            try await ComponentMain.run(component: "kubelet", config: config) { health, logger in
+            try await ComponentMain.run(component: "kubelet", config: config) { health, server, logger in
+                var agentOptions = baseOptions
+                agentOptions.kubeletPort = server.boundPort
                 // containerd may still be starting: connect() fails fast on a missing socket.
                 var runtime: ContainerRuntimeClient?
                 while runtime == nil {
@@ -124,6 +126,7 @@ struct KubeletCommand: AsyncParsableCommand {
                 }
                 guard let runtime else { return }
                 let agent = NodeAgent(client: client, runtime: runtime, options: agentOptions, logger: logger, health: health)
+                server.install(KubeletAPI(agent: agent), authorizer: .kubeletAPI)
                 do {
                     try await agent.run()
                 } catch {

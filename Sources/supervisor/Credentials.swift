@@ -63,6 +63,12 @@ struct ControlPlaneFiles {
         result.serviceNodePortRange = config.serviceNodePortRange
         result.logLevel = Self.componentLogLevel(config.logLevel)
         result.portFile = config.httpsListenPort == 0 ? config.portFile("apiserver") : nil
+        // Logs, exec and port-forward: the apiserver calls kubelets with its own client
+        // certificate and checks their serving certificates against the server CA (K3s's choice).
+        let kubeletClient = pki.client(.apiserverKubeletClient)
+        result.kubeletClientCertificate = kubeletClient.certificatePath
+        result.kubeletClientKey = kubeletClient.keyPath
+        result.kubeletCertificateAuthority = pki.serverCA.certificatePath
         return result
     }
 

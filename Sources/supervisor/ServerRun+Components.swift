@@ -14,7 +14,8 @@ extension ServerRun {
 
     static let scheduler = ComponentEntry(name: "scheduler", executableName: "swiftlet-scheduler", credential: "scheduler", defaultPort: 10259)
     static let controllers = ComponentEntry(name: "controllers", executableName: "swiftlet-controllers", credential: "controller", defaultPort: 10257)
-    static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10248)
+    /// The kubelet's API (logs, exec, stats) and its health endpoints share upstream's 10250.
+    static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10250)
 
     /// Writes the typed config of each component after the apiserver and returns their specs:
     /// control-plane ones and node ones. A real node gets containerd and a kubelet on it; with
@@ -61,6 +62,9 @@ extension ServerRun {
             // The real node: pods on containerd over CRI, after containerd when this server runs it.
             let layout = ContainerdLayout(agentDirectory: config.agentDirectory, runDir: config.runDir)
             var spec = try make(Self.kubelet) { c in
+                // Its own serving certificate (node name and addresses): the apiserver dials it.
+                c.tlsCertFile = prepared.pki.servingKubelet.certificatePath
+                c.tlsKeyFile = prepared.pki.servingKubelet.keyPath
                 c.containerRuntime = "containerd"
                 c.containerRuntimeEndpoint = config.containerRuntimeEndpoint ?? layout.containerdConfig().socketPath
                 c.agentDirectory = config.agentDirectory

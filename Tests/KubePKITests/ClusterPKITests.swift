@@ -85,6 +85,27 @@ import X509
         #expect(!NetworkInterfaces.hostAddresses().contains(try IPAddress("127.0.0.1")))
     }
 
+    @Test func kubeletServingCertificateCoversTheNodeAndIsSignedByTheServerCA() throws {
+        try withTemporaryDirectory { dir in
+            let options = PKIOptions(nodeName: "Worker-7", nodeIPs: ["192.0.2.10"])
+            let pki = try ClusterPKI.ensure(directory: dir, options: options)
+            #expect(pki.servingKubelet.certificatePath == "\(dir)/serving-kubelet.crt")
+            let info = try certificateInfo(pem: pki.servingKubelet.certificatePEM)
+            #expect(Set(info.dnsNames) == ["worker-7", "localhost"])
+            // Only the node's names: not the apiserver's in-cluster ones.
+            #expect(!info.dnsNames.contains("kubernetes"))
+            let verify = try run("/usr/bin/openssl", [
+                "verify", "-CAfile", pki.serverCA.certificatePath, "-purpose", "sslserver", pki.servingKubelet.certificatePath,
+            ])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            let ips = try options.kubeletServingSANs().ipAddresses
+            #expect(ips == [try IPAddress("127.0.0.1"), try IPAddress("::1"), try IPAddress("192.0.2.10")])
+            // A new node IP re-issues it on the next start.
+            let moved = try ClusterPKI.ensure(directory: dir, options: PKIOptions(nodeName: "worker-7", nodeIPs: ["192.0.2.11"]))
+            #expect(moved.written.contains(pki.servingKubelet.certificatePath))
+        }
+    }
+
     @Test func clientCertificatesHaveTheComponentIdentities() throws {
         try withTemporaryDirectory { dir in
             let pki = try ClusterPKI.ensure(directory: dir, options: testOptions(nodeName: "worker-7"))
@@ -172,10 +193,10 @@ import X509
             // A subset of the SANs is still covered: nothing is re-issued.
             let subset = try ClusterPKI.ensure(directory: dir, options: testOptions(tlsSANs: []))
             #expect(subset.written.isEmpty)
-            // A new node name changes the kubelet identity and the serving SANs.
+            // A new node name changes the kubelet identity and both serving certificates.
             let renamed = try ClusterPKI.ensure(directory: dir, options: testOptions(nodeName: "node-b"))
             let names = Set(renamed.written.map { ($0 as NSString).lastPathComponent })
-            #expect(names == ["serving-kube-apiserver.crt", "client-kubelet.crt"])
+            #expect(names == ["serving-kube-apiserver.crt", "serving-kubelet.crt", "client-kubelet.crt"])
             let kubelet = try Certificate(pemEncoded: renamed.client(.kubelet).certificatePEM)
             #expect(try PeerIdentity.fromCertificate(derBytes: PEMCoding.der(of: kubelet)).user == "system:node:node-b")
         }

@@ -71,7 +71,7 @@ func testOptions(
 /// Every file `ensure` must create, with its expected mode.
 let expectedFiles: [(name: String, mode: mode_t)] = {
     var files: [(String, mode_t)] = []
-    for stem in ["server-ca", "client-ca", "request-header-ca", "serving-kube-apiserver"]
+    for stem in ["server-ca", "client-ca", "request-header-ca", "serving-kube-apiserver", "serving-kubelet"]
         + ClientIdentity.allCases.map(\.fileStem)
     {
         files.append(("\(stem).crt", 0o644))
