@@ -239,6 +239,15 @@ let package = Package(
         // Tests.
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
+        // Upgrades end to end over loopback TLS (generated PKI), frames and heads as units.
+        .testTarget(name: "KubeHTTPTests", dependencies: [
+            "KubeHTTP", "KubePKI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: [
             "APIServer", "KubeAPI", "KubeStore", "KubeHTTP", "SwiftletCore",

@@ -65,6 +65,9 @@ extension ServerRun {
                 // Its own serving certificate (node name and addresses): the apiserver dials it.
                 c.tlsCertFile = prepared.pki.servingKubelet.certificatePath
                 c.tlsKeyFile = prepared.pki.servingKubelet.keyPath
+                // The apiserver dials the node's InternalIP (exec, logs), not loopback: all
+                // addresses, as upstream's kubelet on 10250.
+                c.bindAddress = "0.0.0.0"
                 c.containerRuntime = "containerd"
                 c.containerRuntimeEndpoint = config.containerRuntimeEndpoint ?? layout.containerdConfig().socketPath
                 c.agentDirectory = config.agentDirectory
