@@ -65,6 +65,14 @@ final class RawBridgeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // A read that produced no bytes for us (TLS got only part of a record) leaves the reader
+        // waiting, and on a server connection nobody else asks for more: the HTTP pipeline
+        // handler above holds every `read` while its request is unanswered.
+        if active, waiter != nil { context.read() }
+        context.fireChannelReadComplete()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if active, let event = event as? ChannelEvent, event == .inputClosed {
             endInput(nil)

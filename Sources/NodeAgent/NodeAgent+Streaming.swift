@@ -190,6 +190,12 @@ struct StreamingURL: Equatable {
 
     var hostHeader: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    init(host: String, port: Int, pathAndQuery: String) {
+        self.host = host
+        self.port = port
+        self.pathAndQuery = pathAndQuery
+    }
+
     init(_ url: String) throws(StatusError) {
         guard url.hasPrefix("http://") else {
             throw StatusError.internalError("unsupported streaming URL from the runtime: \(url)")

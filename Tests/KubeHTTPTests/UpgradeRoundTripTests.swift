@@ -151,7 +151,7 @@ import Testing
             Issue.record("not upgraded")
             return
         }
-        #expect(answer.headers.first(name: "Sec-WebSocket-Accept") == "s3pPLMBUQ0pWhAYkzAsGEsZfV8g=")
+        #expect(answer.headers.first(name: "Sec-WebSocket-Accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
         var reader = WebSocketTunnel.FrameReader()
         func nextFrame() async throws -> WebSocketTunnel.Frame? {
             var pending: [WebSocketTunnel.Frame] = []

@@ -70,10 +70,19 @@ def kubectl(s, *args, env=None, input=None, timeout=30):
                           env=dict(os.environ, HOME=s.workdir, **(env or {})))
 
 
+def upgraded_with(stderr, subresource):
+    """The method of the request that got `101` at -v=6 (kubectl logs each round trip)."""
+    found = re.findall(rf"(GET|POST) https://\S+/{subresource}\S* 101 Switching Protocols", stderr)
+    return found[-1] if found else None
+
+
 @pytest.mark.parametrize("env", [{}, SPDY], ids=["websocket", "spdy"])
 def test_exec_output_and_exit_codes(node, env):
-    r = kubectl(node, "exec", "shell", "--", "echo", "hi", env=env)
+    r = kubectl(node, "-v=6", "exec", "shell", "--", "echo", "hi", env=env)
     assert (r.returncode, r.stdout) == (0, "hi\n"), r.stderr
+    # WebSocket is a GET, the SPDY fallback a POST: no silent fallback.
+    assert upgraded_with(r.stderr, "exec") == ("POST" if env else "GET"), r.stderr
+    assert ("POST" in r.stderr) == bool(env), r.stderr
     r = kubectl(node, "exec", "shell", "--", "sh", "-c", "echo out; echo err >&2; exit 3", env=env)
     assert r.returncode == 3, r.stderr
     assert r.stdout == "out\n" and "err" in r.stderr, (r.stdout, r.stderr)
@@ -118,7 +127,7 @@ def test_attach_sees_output(node):
 @pytest.mark.parametrize("env", [{}, SPDY_PF], ids=["websocket-tunnel", "spdy"])
 def test_port_forward_carries_bytes_both_ways(node, env):
     proc = subprocess.Popen(["kubectl", "--kubeconfig", node.kubeconfig, "--cache-dir", node.cache_dir,
-                             "port-forward", "pod/web", ":8080"],
+                             "-v=6", "port-forward", "pod/web", ":8080"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, HOME=node.workdir, **env))
     try:
@@ -135,7 +144,8 @@ def test_port_forward_carries_bytes_both_ways(node, env):
             assert received.startswith(b"HTTP/1.") and b"hello-pf" in received, received
     finally:
         proc.kill()
-        proc.wait()
+        _, stderr = proc.communicate()
+    assert upgraded_with(stderr, "portforward") == ("POST" if env else "GET"), stderr
 
 
 def test_python_client_exec_and_port_forward(node):
