@@ -66,10 +66,14 @@ final class RawBridgeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // A read that produced no bytes for us (TLS got only part of a record) leaves the reader
-        // waiting, and on a server connection nobody else asks for more: the HTTP pipeline
-        // handler above holds every `read` while its request is unanswered.
-        if active, waiter != nil { context.read() }
+        // A read that produced no bytes for us (TLS got only part of a record) would leave the
+        // reader waiting, and on a server connection nobody else asks for more: the HTTP
+        // pipeline handler above holds every `read` while its request is unanswered.
+        // So the bridge reads on by itself while under its watermark, whatever the handlers
+        // above do with `read`.
+        if active {
+            if bufferedBytes < highWatermark { context.read() } else { readHeld = true }
+        }
         context.fireChannelReadComplete()
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import Synchronization
 
 /// The server side of a WebSocket whose binary messages carry another byte stream (kubectl's
 /// `SPDY/3.1+portforward.k8s.io` tunnel: SPDY frames inside binary messages, as upstream's
@@ -123,6 +124,12 @@ public enum WebSocketTunnel {
 
     /// Runs the tunnel until either side ends, then closes both.
     public static func run(client: RawConnection, backend: RawConnection) async {
+        // One close frame only, whichever side ends first.
+        let once = CloseOnce()
+        @Sendable func sendClose(_ code: UInt16) async {
+            guard once.claim() else { return }
+            try? await client.write(closeFrame(code: code))
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Client messages -> backend bytes.
@@ -137,7 +144,7 @@ public enum WebSocketTunnel {
                             case .ping:
                                 try await client.write(WebSocketTunnel.frame(.pong, frame.payload))
                             case .connectionClose:
-                                try? await client.write(closeFrame())
+                                await sendClose(1000)
                                 break loop
                             default:
                                 continue
@@ -145,7 +152,7 @@ public enum WebSocketTunnel {
                         }
                     }
                 } catch {
-                    try? await client.write(closeFrame(code: 1002))
+                    await sendClose(1002)
                 }
                 await backend.close()
                 await client.close()
@@ -156,12 +163,24 @@ public enum WebSocketTunnel {
                     while let bytes = try await backend.read() {
                         try await client.write(WebSocketTunnel.frame(.binary, bytes))
                     }
-                    try await client.write(closeFrame())
+                    await sendClose(1000)
                 } catch {}
                 await client.close()
                 await backend.close()
             }
             await group.waitForAll()
+        }
+    }
+}
+
+/// True for the first caller only.
+private final class CloseOnce: Sendable {
+    private let taken = Mutex(false)
+
+    func claim() -> Bool {
+        taken.withLock { t in
+            defer { t = true }
+            return !t
         }
     }
 }
