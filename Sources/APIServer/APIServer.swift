@@ -97,8 +97,10 @@ public final class APIServer: HTTPResponder {
             return try await serveNonResource(&context)
         }
         let isMutating = !["get", "list", "watch"].contains(info.verb)
-        // Long-running requests (watch, logs, proxy) are not counted, like upstream's max-in-flight filter.
-        if info.verb == "watch" || info.subresource == "log" || info.subresource == "proxy" || info.subresource.hasPrefix("proxy/") {
+        // Long-running requests (watch, logs, proxy, exec, attach, port-forward) are not counted,
+        // like upstream's max-in-flight filter.
+        if info.verb == "watch" || info.subresource == "log" || info.subresource == "proxy" || info.subresource.hasPrefix("proxy/")
+            || (info.resource == "pods" && PodStreamLocation.subresources.contains(info.subresource)) {
             return try await serveResource(&context)
         }
         guard limiter.acquire(mutating: isMutating) else {

@@ -116,6 +116,9 @@ extension APIServer {
         case ("get", "log"): return try await podLog(context, target)
         case (_, "scale"): return try await scale(context, target)
         case ("create", "binding"): return try await bind(context, target)
+        case (let verb, let sub) where (verb == "get" || verb == "create") && target.definition.plural == "pods"
+                && PodStreamLocation.subresources.contains(sub):
+            return try await connect(context, target)
         default:
             throw StatusError.methodNotSupported("\(target.definition.plural)/\(target.subresource)", verb: context.info.verb)
         }

@@ -39,7 +39,8 @@ extension HTTPServer {
                             return
                         }
                         let request = HTTPServerRequest(method: h.method, uri: h.uri, headers: h.headers, body: body,
-                                                        peer: connection.peer, isHTTP2: connection.isHTTP2)
+                                                        peer: connection.peer, isHTTP2: connection.isHTTP2,
+                                                        upgrader: connection.upgrader)
                         // HTTP/2 carries one request per stream and its heads say version 2.0, which
                         // `isKeepAlive` (an HTTP/1 notion) reports as false: a served stream waits
                         // below for its end instead of returning here, where closing the stream
@@ -48,7 +49,7 @@ extension HTTPServer {
                         // before the client's WINDOW_UPDATE arrived.
                         let keepAlive = connection.isHTTP2 || h.isKeepAlive
                         let ok = await handle(request, writer: writer, current: current)
-                        if !ok || !keepAlive { return }
+                        if !ok || !keepAlive || connection.upgrader?.wasTakenOver == true { return }
                     }
                 }
                 // An HTTP/2 stream closes itself once both sides have ended. Closing it here

@@ -62,6 +62,8 @@ public final class HTTPServer: Sendable {
         var peer: PeerInfo
         var closeFuture: EventLoopFuture<Void>
         var isHTTP2: Bool
+        /// HTTP/1.1 only: takes the connection over after an Upgrade request.
+        var upgrader: ConnectionUpgrader? = nil
     }
 
     public let configuration: Configuration
@@ -93,8 +95,14 @@ public final class HTTPServer: Sendable {
                         http1ConnectionInitializer: { channel in
                             channel.eventLoop.makeCompletedFuture {
                                 let peer = HTTPServer.peerInfo(of: channel)
+                                // Below the HTTP codecs, so an upgraded connection can leave them.
+                                let bridge = RawBridgeHandler(active: false)
+                                let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+                                try channel.pipeline.syncOperations.addHandler(bridge, position: .after(tls))
+                                let upgrader = ConnectionUpgrader(channel: channel, handler: NIOLoopBound(bridge, eventLoop: channel.eventLoop))
                                 let stream = try Stream(wrappingChannelSynchronously: channel)
-                                return StreamWithPeer(stream: stream, peer: peer, closeFuture: channel.closeFuture, isHTTP2: false)
+                                return StreamWithPeer(stream: stream, peer: peer, closeFuture: channel.closeFuture, isHTTP2: false,
+                                                      upgrader: upgrader)
                             }
                         },
                         http2ConnectionInitializer: { channel in channel.eventLoop.makeSucceededFuture(channel) },

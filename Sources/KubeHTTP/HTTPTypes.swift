@@ -22,8 +22,12 @@ public struct HTTPServerRequest: Sendable {
     public var body: ByteBuffer
     public var peer: PeerInfo
     public var isHTTP2: Bool
+    /// Takes the connection over after an Upgrade request; nil on HTTP/2 (which has no Upgrade).
+    public var upgrader: ConnectionUpgrader?
 
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer, peer: PeerInfo, isHTTP2: Bool) {
+    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer, peer: PeerInfo, isHTTP2: Bool,
+                upgrader: ConnectionUpgrader? = nil) {
+        self.upgrader = upgrader
         self.method = method
         self.uri = uri
         self.headers = headers

@@ -46,6 +46,15 @@ public struct KubeletAPI: HTTPResponder {
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) async throws {
+        // exec, attach and portForward take GET and POST upgrades (NodeAgent+Streaming.swift).
+        if let stream = KubeletStreamRoute(path: request.path) {
+            do {
+                try await agent.serveStream(stream, request: request, writer: writer)
+            } catch let error as StatusError {
+                try await writer.respond(error: error)
+            }
+            return
+        }
         let route = Route(path: request.path)
         do {
             guard request.method == .GET || route == .notFound else {

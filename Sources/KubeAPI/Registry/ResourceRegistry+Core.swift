@@ -61,16 +61,16 @@ extension ResourceRegistry {
     /// Pod subresources. `status` and `binding` are served; the streaming and kubelet-backed ones are
     /// declared for discovery only until the proxy paths exist.
     static let podSubresources: [SubresourceDefinition] = [
-        SubresourceDefinition(name: "attach", responseKind: v1("PodAttachOptions"), verbs: ["create", "get"], served: false),
+        SubresourceDefinition(name: "attach", responseKind: v1("PodAttachOptions"), verbs: ["create", "get"], served: true),
         SubresourceDefinition(name: "binding", responseKind: v1("Binding"), verbs: ["create"]),
         SubresourceDefinition(name: "ephemeralcontainers", responseKind: v1("Pod"), verbs: ["get", "patch", "update"], served: false),
         SubresourceDefinition(
             name: "eviction", responseKind: GroupVersionKind(group: "policy", version: "v1", kind: "Eviction"),
             verbs: ["create"], served: false),
-        SubresourceDefinition(name: "exec", responseKind: v1("PodExecOptions"), verbs: ["create", "get"], served: false),
+        SubresourceDefinition(name: "exec", responseKind: v1("PodExecOptions"), verbs: ["create", "get"], served: true),
         SubresourceDefinition(name: "log", responseKind: v1("Pod"), verbs: ["get"]),
         SubresourceDefinition(
-            name: "portforward", responseKind: v1("PodPortForwardOptions"), verbs: ["create", "get"], served: false),
+            name: "portforward", responseKind: v1("PodPortForwardOptions"), verbs: ["create", "get"], served: true),
         SubresourceDefinition(name: "proxy", responseKind: v1("PodProxyOptions"), verbs: SubresourceDefinition.proxyVerbs, served: false),
         .status(v1("Pod")),
     ]
