@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-
 from realnode import real_node, requires_containerd
 
 pytestmark = requires_containerd
