@@ -42,7 +42,16 @@ final class RawBridgeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     /// Stops passing bytes to HTTP: from now on they are kept for `nextBuffer`.
-    func activate() { active = true }
+    ///
+    /// Reads become explicit (auto-read off): a server connection's HTTP pipeline handler above
+    /// holds every automatic `read` while its request is unanswered (an upgrade's never is), and
+    /// when a read gives TLS only part of a record, NIOSSL fires no `channelReadComplete` and
+    /// asks for the next read itself only when auto-read is off. With auto-read on, that read
+    /// went to the pipeline handler and was held for good: the connection stalled.
+    func activate() {
+        active = true
+        try? context?.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+    }
 
     /// Puts bytes read past an HTTP head back in front of the stream.
     func unread(_ buffer: ByteBuffer) {
