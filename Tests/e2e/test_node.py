@@ -70,6 +70,18 @@ def test_node_runs_pods_on_containerd():
         with socket.create_connection((ip, 8080), timeout=5):
             pass
 
+        # The whole server stops (supervisor, containerd, kubelet): the pod keeps serving, as its
+        # shim is nobody's child; the restarted server adopts it, same container.
+        assert s.stop() == 0, "".join(s.output)
+        with socket.create_connection((ip, 8080), timeout=5) as c:
+            c.sendall(b"GET /bin/ HTTP/1.0\r\n\r\n")
+            assert c.recv(100).startswith(b"HTTP/1.")
+        s.start(timeout=120)
+        n.wait_ready()
+        wait_for(lambda: get("pod", "web")["status"].get("phase") == "Running", 60, interval=0.5, message="web Running after the restart")
+        assert get("pod", "web")["status"]["containerStatuses"][0]["containerID"] == status["containerID"]
+        assert get("pod", "web")["status"]["containerStatuses"][0]["restartCount"] == 0
+
         # Sandbox (pause) and app containers of the remaining pods, as containerd lists them.
         before = ctr("containers", "ls", "-q").split()
         assert len(before) >= 3, before
