@@ -23,11 +23,17 @@ def test_node_runs_pods_on_containerd():
         lease = json.loads(s.kubectl("get", "lease", "-n", "kube-node-lease", "e2e-node", "-o", "json").stdout)
         assert lease["spec"]["holderIdentity"] == "e2e-node"
 
-        s.kubectl("apply", "-f", "-", input=pod_manifest("web", ["httpd", "-f", "-p", "8080", "-h", "/"]))
+        # Ready (not only Running) once httpd answers: the kubelet's own probe reaches the pod
+        # over the bridge as this test does.
+        web_pod = json.loads(pod_manifest("web", ["httpd", "-f", "-p", "8080", "-h", "/"]))
+        web_pod["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 8080}, "periodSeconds": 1}
+        s.kubectl("apply", "-f", "-", input=json.dumps(web_pod))
         s.kubectl("apply", "-f", "-", input=pod_manifest("fails", ["sh", "-c", "echo $POD_NAME; exit 3"], restart="Never"))
         s.kubectl("apply", "-f", "-", input=pod_manifest("crash", ["sh", "-c", "exit 1"]))
 
-        web = wait_for(lambda: (lambda p: p if p["status"].get("phase") == "Running" and p["status"].get("podIP") else None)(get("pod", "web")), 60, interval=0.5, message="web Running")
+        web = wait_for(lambda: (lambda p: p if p["status"].get("phase") == "Running" and p["status"].get("podIP")
+                                and p["status"]["containerStatuses"][0].get("ready") else None)(get("pod", "web")),
+                       60, interval=0.5, message="web Running and Ready")
         ip = web["status"]["podIP"]
         assert ip.startswith("10.42."), ip
         status = web["status"]["containerStatuses"][0]
