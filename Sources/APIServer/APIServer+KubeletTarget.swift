@@ -4,22 +4,21 @@ import NIOSSL
 
 extension APIServer {
     /// The kubelet of `nodeName` for streaming upgrades, with the apiserver's kubelet client
-    /// certificate. The locator (and so the key files) is read per request: streams are rare
-    /// and long, and a rotated certificate is picked up at once.
+    /// certificate (the same locator and TLS settings as logs and the node proxy).
     func kubeletUpgradeTarget(nodeName: String) async throws -> KubeletUpgradeTarget {
-        let located: KubeletLocator.Target
-        do {
-            located = try await KubeletLocator(config: config, store: store).locate(nodeName: nodeName)
-        } catch let error as StatusError {
-            throw error
-        } catch {
-            throw StatusError.internalError("cannot set up a kubelet connection: \(error)")
+        guard let locator = kubeletLocator, let context = kubeletSSLContext else {
+            throw Self.noKubeletClient
         }
+        let located = try await locator.locate(nodeName: nodeName)
         // Node addresses are mostly IPs, which SNI may not carry: NIOSSL then checks the
         // certificate against the peer's address.
         let isIP = located.host.contains(":") || located.host.allSatisfy { $0.isNumber || $0 == "." }
-        let context = try NIOSSLContext(configuration: located.tls)
         return KubeletUpgradeTarget(target: .init(host: located.host, port: located.port, tls: context,
                                                   serverHostname: isIP ? nil : located.host))
     }
+
+    /// The answer when the config names no kubelet client certificate.
+    static let noKubeletClient = StatusError(
+        code: 503, reason: "ServiceUnavailable",
+        message: "this API server has no kubelet client configuration (kubeletClientCertificate)")
 }

@@ -5,6 +5,7 @@ import KubeStore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SwiftletCore
 import Synchronization
 
@@ -21,9 +22,11 @@ public final class APIServer: HTTPResponder {
     let allocator: ServiceAllocator
     let openAPI: OpenAPICache
     let watchTuning: WatchTuning
-    /// Where kubelets are and the client certificate for them (logs, node proxy); nil without
-    /// `kubeletClientCertificate` in the config.
+    /// Where kubelets are and the client certificate for them (logs, node proxy, exec, attach,
+    /// port-forward); nil without `kubeletClientCertificate` in the config.
     let kubeletLocator: KubeletLocator?
+    /// The locator's TLS settings as a context, made once for the streaming upgrades.
+    let kubeletSSLContext: NIOSSLContext?
     /// Set once the bootstrap objects exist; `/readyz` reports it.
     let bootstrapped = ManagedFlag()
     /// Namespaces whose contents are being deleted by this process.
@@ -40,7 +43,9 @@ public final class APIServer: HTTPResponder {
         self.allocator = try ServiceAllocator(serviceCIDR: config.serviceCIDR, nodePortRange: config.serviceNodePortRange)
         self.openAPI = OpenAPICache()
         self.watchTuning = WatchTuning()
-        self.kubeletLocator = config.kubeletClientCertificate == nil ? nil : try KubeletLocator(config: config, store: store)
+        let locator = config.kubeletClientCertificate == nil ? nil : try KubeletLocator(config: config, store: store)
+        self.kubeletLocator = locator
+        self.kubeletSSLContext = try locator.map { try NIOSSLContext(configuration: $0.tls) }
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) async throws {

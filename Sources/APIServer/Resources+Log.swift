@@ -63,10 +63,7 @@ extension APIServer {
     /// answer: a 2xx is streamed, anything else becomes a `Status` (upstream's response checker).
     private func proxyToKubelet(_ context: RequestContext, nodeName: String, path: String,
                                 resource: String, name: String) async throws -> Int {
-        guard let locator = kubeletLocator else {
-            throw StatusError(code: 503, reason: "ServiceUnavailable",
-                              message: "this API server has no kubelet client configuration (kubeletClientCertificate)")
-        }
+        guard let locator = kubeletLocator else { throw Self.noKubeletClient }
         let kubelet = try await locator.locate(nodeName: nodeName)
         var request = HTTPClientRequest(url: kubelet.baseURL + path)
         request.method = .GET

@@ -146,7 +146,7 @@ extension NodeAgent {
 
     /// The CRI id of the running container `container` of the pod.
     func runningContainerID(namespace: String, pod: String, container: String) async throws -> String {
-        let (_, runtimePod) = try await observedPod(namespace: namespace, pod: pod)
+        let runtimePod = try await observedPod(namespace: namespace, pod: pod)
         guard let run = runtimePod.runs[container]?.first else {
             throw StatusError(code: 404, reason: "NotFound", message: "container not found (\"\(container)\")")
         }
@@ -157,19 +157,18 @@ extension NodeAgent {
     }
 
     func readySandboxID(namespace: String, pod: String) async throws -> String {
-        let (_, runtimePod) = try await observedPod(namespace: namespace, pod: pod)
+        let runtimePod = try await observedPod(namespace: namespace, pod: pod)
         guard let id = runtimePod.sandboxID else {
             throw StatusError(code: 400, reason: "BadRequest", message: "pod \(namespace)/\(pod) has no running sandbox")
         }
         return id
     }
 
-    private func observedPod(namespace: String, pod: String) async throws -> (JSON, RuntimePod) {
-        guard let object = podInformer.cache.get(namespace: namespace, name: pod),
-              let uid = object["metadata"]["uid"].stringValue else {
+    private func observedPod(namespace: String, pod: String) async throws -> RuntimePod {
+        guard let uid = podInformer.cache.get(namespace: namespace, name: pod)?["metadata"]["uid"].stringValue else {
             throw StatusError(code: 404, reason: "NotFound", message: "pod \(namespace)/\(pod) does not exist on this node")
         }
-        return (object, try await criCall { try await observe(uid: uid) })
+        return try await criCall { try await observe(uid: uid) }
     }
 
     /// Runs a CRI call, turning its failure into a 500 `StatusError` with the runtime's message.

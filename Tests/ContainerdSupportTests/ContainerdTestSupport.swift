@@ -47,16 +47,7 @@ final class ContainerdUnderTest: @unchecked Sendable {
 
     /// `ctr --address <socket> [--namespace k8s.io] <arguments>`.
     func ctr(_ arguments: [String], namespace: String? = "k8s.io") -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ctr")
-        process.arguments = ["--address", config.socketPath] + (namespace.map { ["--namespace", $0] } ?? []) + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        run("/usr/bin/ctr", ["--address", config.socketPath] + (namespace.map { ["--namespace", $0] } ?? []) + arguments)
     }
 
     /// Image names in the k8s.io namespace, without the `sha256:<id>` references the CRI plugin

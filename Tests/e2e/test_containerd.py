@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import Server, processes_mentioning
+from realnode import unmount_under
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("containerd") or not shutil.which("ctr"),
@@ -58,8 +59,7 @@ def test_server_runs_containerd_and_stops_it():
         assert processes_mentioning(config) == []
         assert not os.path.exists(os.path.join(s.run_dir, "containerd.pid"))
         # Overlay mounts of the snapshotter (none without pods) must not outlive the test dir.
-        subprocess.run(["umount", "-R", "-l", os.path.join(s.data_dir, "agent", "containerd")],
-                       capture_output=True)
+        unmount_under(d)
 
 
 def test_agent_runs_containerd_until_stopped():
