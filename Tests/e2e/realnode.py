@@ -3,6 +3,7 @@ the node tests: a busybox image in `docker save` format is written into `<data-d
 before the start (the air-gap directory), so nothing is pulled. Everything the node leaves behind
 by design (shims, their mounts, the bridge) is removed afterwards, by PID and by path."""
 import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -23,6 +24,7 @@ requires_containerd = pytest.mark.skipif(
     reason="needs root, containerd, ctr, busybox-static and containernetworking-plugins")
 
 IMAGE = "docker.io/library/busybox:test"
+NODE_LOCK = "/tmp/swiftlet-real-node.lock"
 APPLETS = ["sh", "sleep", "echo", "cat", "nc", "httpd", "ls"]
 
 
@@ -123,7 +125,10 @@ def real_node(node_name, before_start=None, extra_args=()):
     """Starts `swiftlet server` with the real node and yields a `RealNode`; afterwards checks that
     the server stopped cleanly and that nothing of this test is left running.
     `before_start(data_dir)` may add files (manifests, images) before the start."""
-    with tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+    # One real node at a time on this machine: they share the swiftlet0 bridge and its addresses.
+    # Other users of the bridge (benchmarks, other checkouts) take the same lock.
+    with open(NODE_LOCK, "w") as lock, tempfile.TemporaryDirectory(prefix="swiftlet-e2e-") as d:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         data = os.path.join(d, "data")
         os.makedirs(os.path.join(data, "agent", "images"))
         write_busybox_image(os.path.join(data, "agent", "images", "busybox.tar"))
