@@ -183,6 +183,7 @@ let package = Package(
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
         // Executables: thin mains.
@@ -283,7 +284,9 @@ let package = Package(
         ]),
         .testTarget(name: "ContainerdSupportTests", dependencies: ["ContainerdSupport", "SwiftletInfo", "SwiftletJSON"]),
         // Runs a real containerd (own root, state and socket in a temp dir) as a child process.
-        .testTarget(name: "CRITests", dependencies: ["CRI", "ContainerdSupport"]),
+        .testTarget(name: "CRITests", dependencies: [
+            "CRI", "ContainerdSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         // Pure translators, plus a real containerd + CRI run of the pod runtime.
         .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "CRI", "KubeAPI", "ContainerdSupport"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "SwiftletCore", "KubePKI", "SwiftletJSON"]),

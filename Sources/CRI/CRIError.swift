@@ -88,7 +88,9 @@ extension CRIError {
             // The transport reports connection failures (ENOENT, ECONNREFUSED, a dropped
             // connection) as UNAVAILABLE; containerd does not use the code for its own errors.
             if code == .unavailable {
-                return .unavailable(socket: socket, reason: "\(method): \(rpc.message)")
+                // The transport's own error (a GOAWAY, a protocol error) says why the stream closed.
+                let cause = rpc.cause.map { " (\($0))" } ?? ""
+                return .unavailable(socket: socket, reason: "\(method): \(rpc.message)\(cause)")
             }
             return .rpc(method: method, code: code, message: rpc.message)
         }

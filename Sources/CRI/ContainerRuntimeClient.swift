@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import Logging
+import NIOCore
 
 import Glibc
 
@@ -81,6 +82,12 @@ public final class ContainerRuntimeClient: Sendable {
                     // Reconnect quickly after a runtime restart; the defaults back off to minutes.
                     config.backoff.initial = .milliseconds(100)
                     config.backoff.max = .seconds(5)
+                    // containerd answers every request with a PING; see PingResponder.
+                    config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(PingResponder(), position: .first)
+                        }
+                    }
                 }
             )
         } catch {

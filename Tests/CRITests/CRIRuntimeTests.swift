@@ -15,6 +15,15 @@ struct CRIRuntimeTests {
         }
     }
 
+    /// containerd's gRPC server sends a PING for nearly every request it reads; SwiftNIO's HTTP/2
+    /// handler alone would drop the connection after 200 in 30 s, failing every call in flight.
+    @Test func manyCallsInARowKeepTheConnection() async throws {
+        try await withRuntime { runtime, _ in
+            // One after another, so each request is read on its own and draws its own PING.
+            for _ in 0..<400 { _ = try await runtime.version() }
+        }
+    }
+
     @Test func statusReportsRuntimeReadyAndNetworkNotReadyWithoutCNIConfig() async throws {
         try await withRuntime { runtime, _ in
             let status = try await runtime.status()
