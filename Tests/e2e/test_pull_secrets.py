@@ -7,6 +7,7 @@ import base64
 import gzip
 import hashlib
 import http.server
+import io
 import json
 import os
 import tarfile
@@ -33,12 +34,26 @@ def image_blobs():
         write_busybox_image(path)
         with tarfile.open(path) as t:
             saved = json.loads(t.extractfile("manifest.json").read())[0]
-            config = t.extractfile(saved["Config"]).read()
+            config = json.loads(t.extractfile(saved["Config"]).read())
             layer = t.extractfile(saved["Layers"][0]).read()
-    layer_gz = gzip.compress(layer, mtime=0)
 
     def digest(data):
         return "sha256:" + hashlib.sha256(data).hexdigest()
+
+    # A marker file makes the layer differ from the image the node imported at start, so the
+    # pull has to fetch the blobs too (an unpacked layer of the same diff ID would be reused).
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(layer)) as src, tarfile.open(fileobj=out, mode="w") as dst:
+        for member in src.getmembers():
+            dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+        marker = b"served-by-the-test-registry\n"
+        info = tarfile.TarInfo("etc/marker")
+        info.size, info.mode = len(marker), 0o644
+        dst.addfile(info, io.BytesIO(marker))
+    layer = out.getvalue()
+    config["rootfs"]["diff_ids"] = [digest(layer)]
+    config = json.dumps(config).encode()
+    layer_gz = gzip.compress(layer, mtime=0)
 
     manifest = json.dumps({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -171,7 +186,10 @@ def test_pull_with_image_pull_secret(setup):
     assert ("FailedToRetrieveImagePullSecret",
             "Unable to retrieve some image pull secrets (missing-one); attempting to pull the image may not succeed.") \
         in events_of(node, "with-secret")
-    assert any(user == USER and status == 200 and "/manifests/" in path for _, path, user, status in registry.requests), registry.requests
+    served = {path for _, path, user, status in registry.requests if user == USER and status == 200}
+    assert any("/manifests/" in path for path in served) and sum("/blobs/" in path for path in served) == 2, registry.requests
+    r = node.server.kubectl("exec", "with-secret", "--", "cat", "/etc/marker")
+    assert r.stdout == "served-by-the-test-registry\n"
 
 
 @pytest.mark.parametrize("name,secrets", [("no-secret", []), ("wrong-secret", ["wrongcred"])])
@@ -202,3 +220,17 @@ def test_registries_yaml_credentials_alone(setup):
     node.wait_pod("registries-auth", lambda p: p["status"].get("phase") == "Running", timeout=90,
                   message="registries-auth Running")
     assert any(r == "Pulled" for r, _ in events_of(node, "registries-auth"))
+
+
+def test_pull_retries_when_the_backoff_ends(setup):
+    """A pod whose pull secret appears while it backs off pulls at the end of the backoff."""
+    node, _ = setup
+    node.server.kubectl("apply", "-f", "-", input=pod("late", f"{OPEN_HOST}/{REPO}:{TAG}", ["late-cred"]))
+    node.wait_pod("late", lambda p: waiting(p).get("reason") == "ImagePullBackOff", timeout=60, message="late in ImagePullBackOff")
+    node.server.kubectl("create", "secret", "docker-registry", "late-cred", f"--docker-server={OPEN_HOST}",
+                        f"--docker-username={USER}", f"--docker-password={PASSWORD}")
+    # The first backoff is 10 s; then the pull runs again, now with the secret.
+    node.wait_pod("late", lambda p: p["status"].get("phase") == "Running", timeout=40, message="late Running")
+    items = json.loads(node.server.kubectl("get", "events", "-o", "json").stdout)["items"]
+    pulls = sum(e.get("count", 1) for e in items if e["involvedObject"].get("name") == "late" and e["reason"] == "Pulling")
+    assert pulls == 2, items
