@@ -215,7 +215,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient",
+            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [

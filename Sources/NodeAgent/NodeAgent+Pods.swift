@@ -59,12 +59,18 @@ extension NodeAgent {
         runtimePod = try await observe(uid: uid)
         await syncProbeWorkers(pod: pod, runtimePod: runtimePod)
         try await writeStatus(pod: pod, observation: podObservation(pod: pod, runtimePod: runtimePod))
-        // A container waiting out its restart delay is looked at again when the delay ends.
+        // A container waiting out its restart or pull delay is looked at again when the delay
+        // ends; one whose pull just failed a second from now, to show ImagePullBackOff.
         let now = Date()
-        let nextRestart = state.withLock { s in
-            s.backoffs.filter { $0.key.hasPrefix(uid + "/") && $0.value.restartAt > now }.map(\.value.restartAt).min()
+        let (nextRestart, pullFailed) = state.withLock { s in
+            let restarts = s.backoffs.filter { $0.key.hasPrefix(uid + "/") }.map(\.value.restartAt)
+            let pulls = s.pullBackoffs.filter { $0.key.hasPrefix(uid + "/") }.compactMap(\.value.retryAt)
+            let failed = s.waiting.contains { $0.key.hasPrefix(uid + "/") && $0.value.reason == "ErrImagePull" }
+            return ((restarts + pulls).filter { $0 > now }.min(), failed)
         }
-        if let nextRestart {
+        if pullFailed {
+            queue.addAfter(key, .seconds(1))
+        } else if let nextRestart {
             queue.addAfter(key, .milliseconds(Int64(nextRestart.timeIntervalSince(now) * 1000) + 50))
         }
     }
@@ -182,16 +188,9 @@ extension NodeAgent {
             await event(pod, "Warning", "ErrImageNeverPull", message)
             return
         case .pull:
-            await event(pod, "Normal", "Pulling", "Pulling image \"\(image)\"")
-            let begin = ContinuousClock.now
-            do {
-                _ = try await runtime.pullImage(image, sandboxConfig: sandboxConfig)
-            } catch {
-                state.withLock { $0.waiting[waitingKey] = ("ErrImagePull", "\(error)") }
-                await event(pod, "Warning", "Failed", "Failed to pull image \"\(image)\": \(error)")
-                throw error
-            }
-            await event(pod, "Normal", "Pulled", "Successfully pulled image \"\(image)\" in \(ContinuousClock.now - begin)")
+            // A failed pull waits out its backoff (syncPod wakes the pod when it ends); the
+            // pod's other containers go on.
+            guard await pull(image: image, pod: pod, sandboxConfig: sandboxConfig, waitingKey: waitingKey) else { return }
         }
         try FileManager.default.createDirectory(atPath: sandboxConfig.logDirectory + "/" + name, withIntermediateDirectories: true)
         let id: String

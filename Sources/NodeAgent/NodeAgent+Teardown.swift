@@ -83,6 +83,7 @@ extension NodeAgent {
         state.withLock { s in
             s.backoffs = s.backoffs.filter { !$0.key.hasPrefix(uid + "/") }
             s.waiting = s.waiting.filter { !$0.key.hasPrefix(uid + "/") }
+            s.pullBackoffs = s.pullBackoffs.filter { !$0.key.hasPrefix(uid + "/") }
         }
         removePodDirectory(uid: uid)
     }

@@ -8,12 +8,15 @@ extension NodeAgentOptions {
     public var podsDirectory: String { agentDirectory + "/pods" }
 }
 
-/// The ConfigMap and Secret names a pod refers to (volumes, projected sources, env, envFrom).
+/// The ConfigMap and Secret names a pod refers to (volumes, projected sources, env, envFrom,
+/// image pull secrets).
 public struct PodReferences: Sendable, Equatable {
     public var configMaps: Set<String> = []
     public var secrets: Set<String> = []
 
     public init(pod: JSON) {
+        // Watched like the others, so the next pull sees a pull secret created or changed late.
+        secrets.formUnion(PullSecrets.names(pod: pod))
         for volume in pod["spec"]["volumes"].arrayValue ?? [] {
             if let name = volume["configMap"]["name"].stringValue { configMaps.insert(name) }
             if let name = volume["secret"]["secretName"].stringValue { secrets.insert(name) }

@@ -41,6 +41,11 @@ public struct NodeAgentOptions: Sendable {
     /// The node's InternalIP; nil: the default route interface's address (`MachineInfo`).
     public var nodeIP: String?
     public var backoff = CrashBackoff()
+    /// The backoff between failed pulls of an image for a pod (ImagePullBackOff).
+    public var pullBackoff = ImagePullBackoff()
+    /// registries.yaml: its `configs.<host>.auth` are the credentials of pulls no image pull
+    /// secret matches (and the last try after those that do).
+    public var registries = RegistriesConfig()
 
     public init(nodeName: String, agentDirectory: String, cniConfDirectory: String? = nil) {
         self.nodeName = nodeName
@@ -86,6 +91,8 @@ public final class NodeAgent: Sendable {
         var backoffs: [String: (backoff: CrashBackoff, containerID: String, restartAt: Date)] = [:]
         /// `uid/container` -> why it is waiting (image pull problems, bad config).
         var waiting: [String: (reason: String, message: String)] = [:]
+        /// `uid/image` -> backoff after failed pulls.
+        var pullBackoffs: [String: ImagePullBackoff] = [:]
         /// Pod UIDs whose skipped volume sources were logged already.
         var volumeNotices: Set<String> = []
     }

@@ -51,6 +51,9 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// Kubelet: the node's InternalIP (where the apiserver reaches the kubelet API); nil: the
     /// address of the default route's interface.
     public var nodeIP: String?
+    /// Kubelet with containerd: registries.yaml, whose `configs.<host>.auth` credentials go with
+    /// pulls no image pull secret matches (nil or a missing file: none).
+    public var privateRegistry: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -64,7 +67,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
-        case evictionHard, evictionPressureTransitionPeriodSeconds
+        case evictionHard, evictionPressureTransitionPeriodSeconds, privateRegistry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,6 +103,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
         }
         nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
+        privateRegistry = try c.decodeIfPresent(String.self, forKey: .privateRegistry)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ComponentKit
+import ContainerdSupport
 import Foundation
 import KubeAPI
 import KubeClient
@@ -113,6 +114,14 @@ struct KubeletCommand: AsyncParsableCommand {
             options.evictionPressureTransitionPeriod = .seconds(seconds)
         }
         options.nodeIP = config.nodeIP
+        // Read once, as containerd's hosts.toml files are written once (K3s: restart to apply).
+        if let path = config.privateRegistry, FileManager.default.fileExists(atPath: path) {
+            do {
+                options.registries = try RegistriesConfig.load(path: path)
+            } catch {
+                fail("privateRegistry in \(self.config): \(error)")
+            }
+        }
         let client: HTTPClient
         do {
             client = try makeAPIClient(kubeconfig: config.kubeconfig)

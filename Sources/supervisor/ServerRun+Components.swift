@@ -76,6 +76,7 @@ extension ServerRun {
                 c.cniConfDirectory = layout.cniConfDirectory
                 c.nodeName = config.nodeName
                 c.clusterCIDR = config.clusterCIDR
+                c.privateRegistry = config.privateRegistry
                 c.controlPlane = true
                 c.leaderElect = false
                 c.evictionHard = config.kubeletArgs["eviction-hard"]

@@ -13,6 +13,7 @@ import Testing
         var config = ComponentConfig(kubeconfig: "/k", tlsCertFile: "/c", tlsKeyFile: "/k.pem", clientCAFile: "/ca")
         config.controllers = ["deployment", "-job"]
         config.simulatedNodes = 3
+        config.privateRegistry = "/etc/swiftlet/registries.yaml"
         let path = try write("")
         defer { unlink(path) }
         try config.write(to: path)
@@ -21,7 +22,7 @@ import Testing
         let minimal = try write(#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca"}"#)
         defer { unlink(minimal) }
         let loaded = try ComponentConfig.load(path: minimal)
-        #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil)
+        #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil && loaded.privateRegistry == nil)
     }
 
     @Test(arguments: [

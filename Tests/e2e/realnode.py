@@ -25,7 +25,7 @@ requires_containerd = pytest.mark.skipif(
 
 IMAGE = "docker.io/library/busybox:test"
 NODE_LOCK = "/tmp/swiftlet-real-node.lock"
-APPLETS = ["sh", "sleep", "echo", "cat", "nc", "httpd", "ls"]
+APPLETS = ["sh", "sleep", "echo", "cat", "nc", "httpd", "ls", "stty"]
 
 
 def write_busybox_image(path):

@@ -1,11 +1,16 @@
 """`kubectl exec`, `attach` and `port-forward` (and the Python client's exec and port-forward)
 through the apiserver and the kubelet to containerd's streaming server, on a real node: WebSocket
 (kubectl's default), the SPDY fallback, and kubectl's port-forward WebSocket tunnel."""
+import fcntl
 import json
 import os
 import re
+import select
+import signal
 import socket
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -145,3 +150,86 @@ def test_python_client_exec_and_port_forward(node):
         s.close()
     finally:
         pf.close()
+
+
+def read_until(read, pattern, timeout=20):
+    """Accumulates what `read()` returns until `pattern` matches it; the match, or a failed assert."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        seen += read()
+        match = re.search(pattern, seen)
+        if match:
+            return match
+    raise AssertionError(f"no {pattern!r} in {seen!r}")
+
+
+def test_python_client_tty_resize(node):
+    """A TTY exec follows resize messages on channel 4 (`stty size` prints rows and columns)."""
+    from kubernetes.stream import stream
+    client, api_client = node.client()
+    core = client.CoreV1Api(api_client)
+    resp = stream(core.connect_get_namespaced_pod_exec, "shell", "default", command=["sh"],
+                  stderr=False, stdin=True, stdout=True, tty=True, _preload_content=False)
+
+    def read():
+        resp.update(timeout=0.5)
+        return resp.read_stdout() if resp.peek_stdout() else ""
+
+    try:
+        for width, height in [(100, 30), (132, 43), (41, 7)]:
+            resp.write_channel(4, json.dumps({"Width": width, "Height": height}))
+            resp.write_stdin("echo size; stty size; echo end\n")
+            match = read_until(read, r"size\r?\n(\d+) (\d+)\r?\nend")
+            assert (int(match.group(1)), int(match.group(2))) == (height, width), match.group(0)
+        resp.write_stdin("exit\n")
+    finally:
+        resp.close()
+
+
+def set_winsize(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+@pytest.mark.parametrize("env", [{}, SPDY], ids=["websocket", "spdy"])
+def test_kubectl_exec_tty_size_and_resize(node, env):
+    """`kubectl exec -it` in a terminal: the container's TTY has the terminal's size, and follows
+    it when the terminal is resized (kubectl sends the new size on SIGWINCH)."""
+    master, slave = os.openpty()
+    set_winsize(slave, 33, 111)
+    proc = subprocess.Popen(["kubectl", "--kubeconfig", node.kubeconfig, "--cache-dir", node.cache_dir,
+                             "exec", "-it", "shell", "--", "sh"],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            env=dict(os.environ, HOME=node.workdir, TERM="dumb", **env))
+    os.close(slave)
+
+    def read():
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            return ""
+        try:
+            return os.read(master, 4096).decode(errors="replace")
+        except OSError:  # the child closed the terminal
+            return ""
+
+    try:
+        os.write(master, b"echo size; stty size; echo end\n")
+        match = read_until(read, r"size\r?\n(\d+) (\d+)\r?\nend")
+        assert match.group(1, 2) == ("33", "111"), match.group(0)
+        set_winsize(master, 21, 77)
+        proc.send_signal(signal.SIGWINCH)
+        # kubectl reads the new size when the signal arrives; ask until the shell sees it.
+        deadline = time.monotonic() + 20
+        while True:
+            os.write(master, b"echo size; stty size; echo end\n")
+            match = read_until(read, r"size\r?\n(\d+) (\d+)\r?\nend")
+            if match.group(1, 2) == ("21", "77") or time.monotonic() > deadline:
+                break
+        assert match.group(1, 2) == ("21", "77"), match.group(0)
+        os.write(master, b"exit\n")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
