@@ -10,13 +10,20 @@ public enum ZoneAnswer: Sendable, Hashable {
     case nameError(soa: ResourceRecord)
     /// An ExternalName Service: the CNAME, whose target (outside the zone) must be resolved too.
     case alias(cname: ResourceRecord, target: DNSName)
+    /// A cluster name asked before the first sync: SERVFAIL.
+    case notReady
 }
 
 extension ClusterZone {
     /// Answers `question` from the snapshot.
     public func answer(_ question: DNSQuestion) -> ZoneAnswer {
         let qname = question.name
-        if !qname.isSubdomain(of: settings.domain) { return reverseAnswer(question) }
+        if !qname.isSubdomain(of: settings.domain) {
+            let reverse = reverseAnswer(question)
+            if !synced, reverse != .outside { return .notReady }
+            return reverse
+        }
+        guard synced else { return .notReady }
         let key = qname.key
         let ttl = settings.ttl
         if let node = nodes[key] {

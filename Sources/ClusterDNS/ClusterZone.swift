@@ -54,15 +54,19 @@ public final class ClusterZone: Sendable {
     let serial: UInt32
     /// The kube-system/kube-dns addresses for the apex NS record's glue.
     let nameserverAddresses: [IPAddress]
+    /// False for the placeholder served before the first informer sync: cluster names then get
+    /// SERVFAIL, not a false NXDOMAIN that clients would cache (CoreDNS does the same).
+    public let synced: Bool
 
-    /// An empty zone (before the first sync).
+    /// The placeholder before the first sync.
     public convenience init(settings: ZoneSettings) {
-        self.init(settings: settings, services: [], slices: [], namespaces: [], serial: 0)
+        self.init(settings: settings, services: [], slices: [], namespaces: [], serial: 0, synced: false)
     }
 
     public init(settings: ZoneSettings, services: [ServiceInfo], slices: [EndpointSliceInfo], namespaces: [String],
-                serial: UInt32) {
+                serial: UInt32, synced: Bool = true) {
         self.settings = settings
+        self.synced = synced
         self.serial = serial
         let domain = settings.domain.key
         var nodes: [String: ZoneNode] = [:]

@@ -33,6 +33,10 @@ public final class DNSResolver: Sendable {
     /// The UDP payload size this server advertises in EDNS.
     public static let advertisedUDPSize: UInt16 = 1232
     let logger: Logger
+    /// Forwards waiting for upstream; past `maxPendingForwards` new ones get SERVFAIL at once, so a
+    /// dead upstream under load cannot pile up tasks and sockets without bound.
+    private let pendingForwards = Atomic<Int>(0)
+    public static let maxPendingForwards = 1_000
 
     public init(zones: ZoneStore, cache: DNSCache, forwarder: Forwarder?, logger: Logger = Logger(label: "swiftlet-dns")) {
         self.zones = zones
@@ -90,13 +94,16 @@ public final class DNSResolver: Sendable {
             reply.rcode = DNSRcode.nameError
             reply.authority = [soa]
             return .reply(reply.serialized(limit: limit))
+        case .notReady:
+            reply.rcode = DNSRcode.serverFailure
+            return .reply(reply.serialized(limit: limit))
         case .alias(let cname, let target):
             // The CNAME comes from the zone; the target's records from upstream (as CoreDNS does).
             let follow = DNSQuestion(name: target, type: question.type)
-            if let cached = cache.get(follow) { return .reply(Self.fill(reply, cached, prefix: [cname]).serialized(limit: limit)) }
+            if let cached = cache.get(follow) { return .reply(Self.fill(reply, Self.behindAlias(cached), prefix: [cname]).serialized(limit: limit)) }
             return .deferred { [self] in
                 let answer = await forward(follow)
-                return Self.fill(skeleton, answer, prefix: [cname]).serialized(limit: limit)
+                return Self.fill(skeleton, Self.behindAlias(answer), prefix: [cname]).serialized(limit: limit)
             }
         case .outside:
             if let cached = cache.get(question) { return .reply(Self.fill(reply, cached).serialized(limit: limit)) }
@@ -110,6 +117,11 @@ public final class DNSResolver: Sendable {
     /// Asks upstream (through the cache); a failure is SERVFAIL, which is not cached.
     func forward(_ question: DNSQuestion) async -> CachedAnswer {
         guard let forwarder else { return CachedAnswer(rcode: DNSRcode.serverFailure) }
+        guard pendingForwards.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxPendingForwards else {
+            pendingForwards.wrappingSubtract(1, ordering: .relaxed)
+            return CachedAnswer(rcode: DNSRcode.serverFailure)
+        }
+        defer { pendingForwards.wrappingSubtract(1, ordering: .relaxed) }
         do {
             let upstream = try await forwarder.resolve(question)
             let answer = CachedAnswer(rcode: upstream.rcode, answers: upstream.answers, authority: upstream.authority,
@@ -120,6 +132,13 @@ public final class DNSResolver: Sendable {
             logger.debug("forwarding failed", metadata: ["name": "\(question.name)", "error": "\(error)"])
             return CachedAnswer(rcode: DNSRcode.serverFailure)
         }
+    }
+
+    /// What an ExternalName's target adds to its CNAME: its records when it has some, else nothing
+    /// (CoreDNS answers NOERROR with the CNAME alone when the target fails or does not exist).
+    static func behindAlias(_ answer: CachedAnswer) -> CachedAnswer {
+        guard answer.rcode == DNSRcode.noError else { return CachedAnswer(rcode: DNSRcode.noError) }
+        return answer
     }
 
     static func fill(_ skeleton: DNSMessage, _ answer: CachedAnswer, prefix: [ResourceRecord] = []) -> DNSMessage {

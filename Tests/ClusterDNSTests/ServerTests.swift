@@ -86,13 +86,14 @@ final class FakeUpstream: Sendable {
 
 @Suite(.serialized) struct ServerTests {
     /// Runs `body` against a DNSServer on a free loopback port whose upstream is a FakeUpstream.
-    func withServer(_ body: (_ port: Int, _ upstream: FakeUpstream, _ cache: DNSCache) async throws -> Void) async throws {
+    func withServer(zone: ClusterZone = Fixture.zone,
+                    _ body: (_ port: Int, _ upstream: FakeUpstream, _ cache: DNSCache) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let upstream = FakeUpstream()
         let (upstreamPort, upstreamChannels) = try await upstream.start(group: group)
         let cache = DNSCache()
         let forwarder = Forwarder(upstreams: [Upstream(host: "127.0.0.1", port: upstreamPort)], group: group, timeout: .seconds(2))
-        let resolver = DNSResolver(zones: ZoneStore(Fixture.zone), cache: cache, forwarder: forwarder)
+        let resolver = DNSResolver(zones: ZoneStore(zone), cache: cache, forwarder: forwarder)
         let server = try await DNSServer.start(configuration: .init(host: "127.0.0.1", port: 0), resolver: resolver, group: group,
                                                logger: Logger(label: "test"))
         do {
@@ -233,4 +234,17 @@ func runCommand(_ arguments: [String]) throws -> String {
     var exit: Int32 = 0
     waitpid(pid, &exit, 0)
     return String(decoding: output, as: UTF8.self)
+}
+
+extension ServerTests {
+    @Test func externalNameWithAMissingTargetIsTheCNAMEAlone() async throws {
+        let zone = ClusterZone(settings: Fixture.settings, services: [ServiceInfo(namespace: "default", name: "gone", externalName: "nx.example")],
+                               slices: [], namespaces: ["default"], serial: 1)
+        try await withServer(zone: zone) { port, upstream, _ in
+            let reply = try await udp(LoopbackClient.query("gone.default.svc.cluster.local", .a), port: port)
+            #expect(reply.rcode == DNSRcode.noError)
+            #expect(reply.answers.map(\.data) == [.cname(DNSName("nx.example"))])
+            #expect(upstream.udpQueries.load(ordering: .relaxed) == 1)
+        }
+    }
 }

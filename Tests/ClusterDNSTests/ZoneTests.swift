@@ -49,7 +49,7 @@ enum Fixture {
         }
     }
 
-    enum Kind: String { case records, noData, nameError, outside, alias }
+    enum Kind: String { case records, noData, nameError, outside, alias, notReady }
 
     static func kind(_ name: String, _ type: RRType) -> Kind {
         switch zone.answer(DNSQuestion(name: DNSName(name), type: type)) {
@@ -58,6 +58,7 @@ enum Fixture {
         case .nameError: .nameError
         case .outside: .outside
         case .alias: .alias
+        case .notReady: .notReady
         }
     }
 }
@@ -159,5 +160,14 @@ enum Fixture {
         #expect(info.endpoints.map(\.ready) == [true, false])
         #expect(info.endpoints.first?.hostname == "db-0")
         #expect(ServiceInfo(json: .object([:])) == nil)
+    }
+}
+
+extension ZoneTests {
+    @Test func clusterNamesFailBeforeTheFirstSync() {
+        let placeholder = ClusterZone(settings: Fixture.settings)
+        #expect(placeholder.answer(DNSQuestion(name: DNSName("web.default.svc.cluster.local"), type: .a)) == .notReady)
+        #expect(placeholder.answer(DNSQuestion(name: DNSName("1.0.43.10.in-addr.arpa"), type: .ptr)) == .notReady)
+        #expect(placeholder.answer(DNSQuestion(name: DNSName("example.org"), type: .a)) == .outside)
     }
 }
