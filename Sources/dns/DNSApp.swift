@@ -7,9 +7,9 @@ import NIOPosix
 import Synchronization
 import SwiftletCore
 
-/// What `swiftlet-dns` does once its config is read: the DNS listeners (serving forwarded names
-/// at once, cluster names as NXDOMAIN-free empty zone until synced), Service / EndpointSlice /
-/// Namespace informers, and a zone snapshot rebuilt at most every `rebuildInterval` on change.
+/// What `swiftlet-dns` does once its config is read: the DNS listeners (forwarded names served at
+/// once, cluster names SERVFAIL until the first sync), Service / EndpointSlice / Namespace
+/// informers, and a zone snapshot rebuilt at most every `rebuildInterval` after a change.
 enum DNSApp {
     static let component = "dns"
     static let userAgent = "swiftlet-dns"
