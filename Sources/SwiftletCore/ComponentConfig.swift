@@ -55,6 +55,15 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// pulls no image pull secret matches (nil or a missing file: none).
     public var privateRegistry: String?
 
+    /// DNS: the address the cluster DNS server listens on (UDP and TCP).
+    public var dnsBindAddress: String = "0.0.0.0"
+    /// DNS: its port; 0 picks a free one.
+    public var dnsPort: Int = 53
+    /// DNS: the cluster domain it is authoritative for.
+    public var clusterDomain: String = "cluster.local"
+    /// DNS: the resolv.conf whose nameservers get every name outside the cluster domain.
+    public var upstreamResolvConf: String = "/etc/resolv.conf"
+
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
         self.tlsCertFile = tlsCertFile
@@ -67,7 +76,12 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
+<<<<<<< HEAD
         case evictionHard, evictionPressureTransitionPeriodSeconds, privateRegistry
+=======
+        case evictionHard, evictionPressureTransitionPeriodSeconds
+        case dnsBindAddress, dnsPort, clusterDomain, upstreamResolvConf
+>>>>>>> wip/dns
     }
 
     public init(from decoder: any Decoder) throws {
@@ -103,7 +117,17 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
         }
         nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
+<<<<<<< HEAD
         privateRegistry = try c.decodeIfPresent(String.self, forKey: .privateRegistry)
+=======
+        dnsBindAddress = try value(.dnsBindAddress, dnsBindAddress)
+        dnsPort = try value(.dnsPort, dnsPort)
+        clusterDomain = try value(.clusterDomain, clusterDomain)
+        upstreamResolvConf = try value(.upstreamResolvConf, upstreamResolvConf)
+        guard (0...65535).contains(dnsPort) else {
+            throw DecodingError.dataCorruptedError(forKey: .dnsPort, in: c, debugDescription: "\(dnsPort) is not a port (0-65535)")
+        }
+>>>>>>> wip/dns
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -14,6 +14,8 @@ import Testing
         config.controllers = ["deployment", "-job"]
         config.simulatedNodes = 3
         config.privateRegistry = "/etc/swiftlet/registries.yaml"
+        config.dnsPort = 5353
+        config.clusterDomain = "example.internal"
         let path = try write("")
         defer { unlink(path) }
         try config.write(to: path)
@@ -23,6 +25,8 @@ import Testing
         defer { unlink(minimal) }
         let loaded = try ComponentConfig.load(path: minimal)
         #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil && loaded.privateRegistry == nil)
+        #expect(loaded.dnsBindAddress == "0.0.0.0" && loaded.dnsPort == 53 && loaded.clusterDomain == "cluster.local"
+                && loaded.upstreamResolvConf == "/etc/resolv.conf")
     }
 
     @Test(arguments: [
@@ -30,6 +34,7 @@ import Testing
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","securePort":70000}"#, "securePort: 70000 is not a port (0-65535)"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","simulatedNodes":-1}"#, "simulatedNodes: must not be negative"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","leaderElect":"yes"}"#, "leaderElect:"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","dnsPort":-1}"#, "dnsPort: -1 is not a port (0-65535)"),
         ("not json", "invalid config file"),
     ])
     func badFilesNameTheProblem(text: String, message: String) throws {

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An upstream resolver's address.
+public struct Upstream: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int = 53) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The `nameserver` lines of a resolv.conf (resolv.conf(5)); other lines are ignored.
+public enum ResolvConf {
+    /// Parses resolv.conf text; addresses that are not IPs are skipped, a zone suffix (`%eth0`) kept.
+    public static func parse(_ text: String) -> [Upstream] {
+        var upstreams: [Upstream] = []
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 2, fields[0] == "nameserver" else { continue }
+            let value = String(fields[1])
+            let address = value.split(separator: "%", maxSplits: 1).first.map(String.init) ?? value
+            guard IPAddress(address) != nil else { continue }
+            upstreams.append(Upstream(host: value))
+        }
+        return upstreams
+    }
+
+    /// Reads and parses a file; throws when it cannot be read.
+    public static func load(path: String) throws -> [Upstream] {
+        parse(try readTextFile(path))
+    }
+
+    static func readTextFile(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DNSConfigError("cannot open \(path): errno \(errno)") }
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DNSConfigError("cannot read \(path): errno \(errno)")
+            }
+            if count == 0 { break }
+            data += chunk[0..<count]
+            guard data.count < 1 << 20 else { throw DNSConfigError("\(path) is larger than 1 MiB") }
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A configuration problem of the DNS server (bad resolv.conf, bad address).
+public struct DNSConfigError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
