@@ -126,13 +126,22 @@ final class ServiceAllocator: Sendable {
     }
 
     /// A random free address, skipping the network address, the first IP (kubernetes) and broadcast.
+    /// A free ClusterIP, from the upper part of the range first: as upstream (ServiceIPStaticSubrange),
+    /// the first min(max(16, size/16), 256) addresses are left for services that ask for an address,
+    /// such as the cluster DNS at .10, and used only when the rest is full.
     private func pickIP(used: Set<UInt32>) -> UInt32? {
         guard size > 3 else { return nil }
-        let span = size - 3
-        let start = UInt32.random(in: 0..<span)
-        for offset in 0..<span {
-            let ip = network + 2 + (start + offset) % span
-            if !used.contains(ip) { return ip }
+        let first = network + 2  // .0 is the network; .1 is the kubernetes service's
+        let last = network + size - 2  // the broadcast address stays free
+        let staticBand = min(max(16, size / 16), 256)
+        let dynamicStart = min(network + staticBand, last)
+        for band in [dynamicStart...last, first...last] {
+            let span = band.upperBound - band.lowerBound + 1
+            let start = UInt32.random(in: 0..<span)
+            for offset in 0..<span {
+                let ip = band.lowerBound + (start + offset) % span
+                if !used.contains(ip) { return ip }
+            }
         }
         return nil
     }

@@ -15,12 +15,16 @@ public final class DNSServer: Sendable {
         public var tcpIdleTimeout: Duration
         /// UDP sockets sharing the port (SO_REUSEPORT), one per event loop thread.
         public var udpSockets: Int
+        /// Who is answered; nil: everyone.
+        public var clients: ClientFilter?
 
-        public init(host: String = "0.0.0.0", port: Int = 53, tcpIdleTimeout: Duration = .seconds(10), udpSockets: Int = 1) {
+        public init(host: String = "0.0.0.0", port: Int = 53, tcpIdleTimeout: Duration = .seconds(10), udpSockets: Int = 1,
+                    clients: ClientFilter? = nil) {
             self.host = host
             self.port = port
             self.tcpIdleTimeout = tcpIdleTimeout
             self.udpSockets = udpSockets
+            self.clients = clients
         }
     }
 
@@ -39,7 +43,10 @@ public final class DNSServer: Sendable {
         let tcp = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                if let clients = configuration.clients, !clients.allows(channel.remoteAddress) {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(TCPQueryHandler(resolver: resolver))
@@ -57,7 +64,7 @@ public final class DNSServer: Sendable {
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096 * 32))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(resolver: resolver))
+                            try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(resolver: resolver, clients: configuration.clients))
                         }
                     }
                     .bind(host: configuration.host, port: port).get()
@@ -82,13 +89,18 @@ final class UDPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
     let resolver: DNSResolver
+    let clients: ClientFilter?
     private var pendingFlush = false
 
-    init(resolver: DNSResolver) { self.resolver = resolver }
+    init(resolver: DNSResolver, clients: ClientFilter?) {
+        self.resolver = resolver
+        self.clients = clients
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let remote = envelope.remoteAddress
+        if let clients, !clients.allows(remote) { return }
         switch resolver.handle(Array(envelope.data.readableBytesView), transport: .udp) {
         case .drop: return
         case .reply(let bytes):

@@ -63,6 +63,9 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var clusterDomain: String = "cluster.local"
     /// DNS: the resolv.conf whose nameservers get every name outside the cluster domain.
     public var upstreamResolvConf: String = "/etc/resolv.conf"
+    /// Kubelet and DNS: the cluster DNS service address (nil: pods get the host's resolv.conf and
+    /// the DNS server registers no service).
+    public var clusterDNS: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -76,12 +79,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case leaderElect, leaseNamespace, identity, controllers, clusterCIDR, nodeCIDRMaskSize, serviceCIDR
         case nodeName, containerRuntime, simulatedNodes
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
-<<<<<<< HEAD
         case evictionHard, evictionPressureTransitionPeriodSeconds, privateRegistry
-=======
-        case evictionHard, evictionPressureTransitionPeriodSeconds
-        case dnsBindAddress, dnsPort, clusterDomain, upstreamResolvConf
->>>>>>> wip/dns
+        case dnsBindAddress, dnsPort, clusterDomain, upstreamResolvConf, clusterDNS
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,9 +116,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
         }
         nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
-<<<<<<< HEAD
         privateRegistry = try c.decodeIfPresent(String.self, forKey: .privateRegistry)
-=======
+        clusterDNS = try c.decodeIfPresent(String.self, forKey: .clusterDNS)
         dnsBindAddress = try value(.dnsBindAddress, dnsBindAddress)
         dnsPort = try value(.dnsPort, dnsPort)
         clusterDomain = try value(.clusterDomain, clusterDomain)
@@ -127,7 +125,6 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         guard (0...65535).contains(dnsPort) else {
             throw DecodingError.dataCorruptedError(forKey: .dnsPort, in: c, debugDescription: "\(dnsPort) is not a port (0-65535)")
         }
->>>>>>> wip/dns
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -50,8 +50,18 @@ enum DNSApp {
         let zones = ZoneStore(ClusterZone(settings: settings))
         let resolver = DNSResolver(zones: zones, cache: DNSCache(), forwarder: Forwarder(upstreams: upstreams, group: group),
                                    logger: logger)
+        // Listening on every address, it answers only the pod and service networks and the host.
+        let clients = ClientFilter(networks: [config.serviceCIDR, config.clusterCIDR].compactMap(IPNetwork.init))
         let server = try await DNSServer.start(
-            configuration: .init(host: config.dnsBindAddress, port: config.dnsPort), resolver: resolver, group: group, logger: logger)
+            configuration: .init(host: config.dnsBindAddress, port: config.dnsPort, clients: clients),
+            resolver: resolver, group: group, logger: logger)
+        var registration: Task<Void, Never>?
+        if let clusterDNS = config.clusterDNS, let nodeName = config.nodeName {
+            registration = Task {
+                await DNSRegistration.run(client: client, clusterDNS: clusterDNS, nodeName: nodeName, port: server.port, logger: logger)
+            }
+        }
+        defer { registration?.cancel() }
         logger.notice("cluster DNS listening", metadata: [
             "address": "\(config.dnsBindAddress)", "port": "\(server.port)", "domain": "\(settings.domain)",
             "upstreams": "\(upstreams.map(\.description).joined(separator: ","))",
@@ -88,9 +98,16 @@ enum DNSApp {
         rebuild()
         health.setReady("informers-synced", true)
         logger.info("caches synced; zone built")
+        var sinceRefresh: Duration = .zero
         while !Task.isCancelled {
             try? await Task.sleep(for: rebuildInterval)
             if dirty.exchange(false, ordering: .relaxed) { rebuild() }
+            sinceRefresh += rebuildInterval
+            if sinceRefresh >= .seconds(15) {
+                // The pod bridge (and its gateway address) appears with the node's first pod.
+                clients.refreshHostAddresses()
+                sinceRefresh = .zero
+            }
         }
         await server.stop()
     }

@@ -29,6 +29,18 @@ import Testing
         await #expect(throws: StatusError.self) { try await allocator.allocate(&full, existing: existing) }
     }
 
+    /// The first 256 addresses of a /16 are left to services that ask for one (the cluster DNS's
+    /// 10.43.0.10), as upstream's static subrange: allocated ClusterIPs come from above them.
+    @Test func allocatedIPsStayOutOfTheStaticBand() async throws {
+        let allocator = try ServiceAllocator(serviceCIDR: "10.43.0.0/16", nodePortRange: "30000-30001")
+        for i in 0..<300 {
+            var svc = service("s\(i)")
+            _ = try await allocator.allocate(&svc, existing: [])
+            let ip = try #require(svc["spec"]["clusterIP"].stringValue.flatMap(ServiceAllocator.parseIPv4))
+            #expect(ip >= ServiceAllocator.parseIPv4("10.43.1.0")! && ip < ServiceAllocator.parseIPv4("10.43.255.255")!)
+        }
+    }
+
     @Test func reservationsPreventDoubleAllocation() async throws {
         let allocator = try ServiceAllocator(serviceCIDR: "10.43.0.0/30", nodePortRange: "30000-30000")
         var a = service("a", type: "NodePort")

@@ -91,6 +91,7 @@ extension ServerConfig {
             logLevel: try values.scalar(.logLevel, SettingParsers.logLevel) ?? ServerDefaults.logLevel
         )
         config.disabledComponents = disabled.sorted()
+        config.clusterDNSOverride = try values.scalar(.clusterDNS, SettingParsers.ipAddress)
         config.simulatedNodes = try values.scalar(.simulatedNodes, SettingParsers.simulatedNodeCount) ?? 0
         config.containerRuntimeEndpoint = try values.scalar(.containerRuntimeEndpoint) { text in
             // K3s accepts `unix:///run/...` and a bare path.

@@ -28,6 +28,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// name (`scheduler`, `controllers`, `proxy`) or K3s add-on name, sorted, without duplicates.
     public var disabledComponents: [String] = []
     public var clusterDomain: String
+    /// The cluster DNS service address (`--cluster-dns`); nil: `defaultClusterDNS`.
+    public var clusterDNSOverride: String?
     public var logLevel: Logger.Level
     /// Simulated nodes run in place of the real node agent (0: none).
     public var simulatedNodes: Int = 0
@@ -58,6 +60,18 @@ public struct ServerConfig: Sendable, Equatable {
     public func pidFile(_ component: String) -> String { runDir + "/\(component).pid" }
     /// `<run-dir>/<component>.port`, where a component reports the port it bound.
     public func portFile(_ component: String) -> String { runDir + "/\(component).port" }
+
+    /// The cluster DNS service address: `--cluster-dns`, else the 10th address of the (first,
+    /// IPv4) service CIDR, `10.43.0.10` by default as in K3s; nil for an IPv6-only service network.
+    public var clusterDNS: String? {
+        if let clusterDNSOverride { return clusterDNSOverride }
+        let first = serviceCIDR.split(separator: ",").first.map(String.init) ?? serviceCIDR
+        let parts = first.split(separator: "/")
+        let octets = parts.first?.split(separator: ".").compactMap { UInt8($0) } ?? []
+        guard octets.count == 4 else { return nil }
+        let address = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } &+ ServerDefaults.clusterDNSOffset
+        return (0..<4).reversed().map { String(address >> (UInt32($0) * 8) & 0xff) }.joined(separator: ".")
+    }
 }
 
 /// What the defaults depend on, passed in so the decision stays a pure function.
@@ -90,6 +104,8 @@ public enum ServerDefaults {
     public static let serviceCIDR = "10.43.0.0/16"
     public static let serviceNodePortRange = "30000-32767"
     public static let clusterDomain = "cluster.local"
+    /// The cluster DNS address K3s uses by default: the 10th address of the service network.
+    public static let clusterDNSOffset: UInt32 = 10
     public static let logLevel = Logger.Level.warning
 
     /// `/var/lib/swiftlet` for root, `<home>/.swiftlet` otherwise.

@@ -26,6 +26,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     /// Accepted for K3s compatibility; Swiftlet has no cloud controller.
     case disableCloudController = "disable-cloud-controller"
     case clusterDomain = "cluster-domain"
+    /// The cluster DNS service address pods get in resolv.conf (default: the 10th of the service CIDR).
+    case clusterDNS = "cluster-dns"
     case logLevel = "log-level"
     /// Run this many simulated nodes (hollow kubelets) in place of the real node agent.
     case simulatedNodes = "simulated-nodes"
