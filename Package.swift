@@ -142,6 +142,11 @@ let package = Package(
             "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The service proxy: Services and EndpointSlices -> one nftables table, applied atomically.
+        .target(name: "ServiceProxy", dependencies: [
+            "SwiftletJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
         .target(name: "SimulatedNodes", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo",
@@ -218,9 +223,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
-            "SwiftletCore",
+            "ServiceProxy", "SwiftletCore", "ComponentKit", "KubeClient", "KubeAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: jemalloc),
         // A controllable child process for the supervisor's tests (HTTPS /readyz and /healthz).
         .executableTarget(name: "testchild", dependencies: [
             "KubeHTTP",
@@ -275,6 +281,9 @@ let package = Package(
         .testTarget(name: "SchedulerRuntimeTests", dependencies: [
             "SchedulerRuntime", "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ServiceProxyTests", dependencies: [
+            "ServiceProxy", "SwiftletJSON", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "ControllerManagerTests", dependencies: [
