@@ -52,17 +52,17 @@ extension ProxyModel {
         var result: [ServicePortInfo] = []
         for port in spec["ports"].arrayValue ?? [] {
             guard let proto = ServiceProtocol(api: port["protocol"].stringValue) else {
-                throw ModelError("unknown protocol \(port["protocol"].serialized())")
+                throw ModelError("unknown protocol \(port["protocol"].text)")
             }
             let portName = port["name"].stringValue ?? ""
             guard portName.isEmpty || Names.isLabel(portName) else { throw ModelError("port name \"\(portName)\" is not a DNS label") }
             guard let number = port["port"].intValue, (1...65535).contains(number) else {
-                throw ModelError("port \(port["port"].serialized()) is not 1-65535")
+                throw ModelError("port \(port["port"].text) is not 1-65535")
             }
             var nodePort: Int?
             if type == "NodePort" || type == "LoadBalancer", !port["nodePort"].isNull {
                 guard let value = port["nodePort"].intValue, (1...65535).contains(value) else {
-                    throw ModelError("nodePort \(port["nodePort"].serialized()) is not 1-65535")
+                    throw ModelError("nodePort \(port["nodePort"].text) is not 1-65535")
                 }
                 nodePort = Int(value)
             }
@@ -87,7 +87,7 @@ extension ProxyModel {
         for value in values {
             guard let text = value.stringValue else {
                 if value.isNull { continue }
-                throw ModelError("\(field) holds \(value.serialized())")
+                throw ModelError("\(field) holds \(value.text)")
             }
             if text.isEmpty || (allowNone && text == "None") { continue }
             if IPv4.isValid(text) {
@@ -135,7 +135,7 @@ struct SliceIndex {
                 guard let proto = ServiceProtocol(api: port["protocol"].stringValue),
                       let number = port["port"].intValue, (1...65535).contains(number) else {
                     skipped.append(SkippedObject(kind: "EndpointSlice", key: ProxyModel.key(slice),
-                                                 reason: "bad port \(port.serialized())"))
+                                                 reason: "bad port \(port.text)"))
                     continue
                 }
                 ports.append((port["name"].stringValue ?? "", proto, Int(number)))
@@ -144,7 +144,7 @@ struct SliceIndex {
                 // Upstream proxies the first address only: the others are the same pod.
                 guard let address = endpoint["addresses"][0].stringValue, IPv4.isValid(address) else {
                     skipped.append(SkippedObject(kind: "EndpointSlice", key: ProxyModel.key(slice),
-                                                 reason: "bad endpoint address \(endpoint["addresses"].serialized())"))
+                                                 reason: "bad endpoint address \(endpoint["addresses"].text)"))
                     continue
                 }
                 let conditions = endpoint["conditions"]
@@ -164,4 +164,9 @@ struct SliceIndex {
     func endpoints(namespace: String, service: String, portName: String, protocol: ServiceProtocol) -> [ServiceEndpoint] {
         (byService["\(namespace)/\(service)"] ?? []).filter { $0.portName == portName && $0.protocol == `protocol` }.map(\.endpoint)
     }
+}
+
+extension JSON {
+    /// Compact JSON text of a value, for messages about bad fields.
+    var text: String { String(decoding: serialized(), as: UTF8.self) }
 }
