@@ -27,6 +27,8 @@ extension RulesetPlan {
 
         let sortedClusterIPs = clusterIPs.sorted { (IPv4.parse($0) ?? 0) < (IPv4.parse($1) ?? 0) }
         collection("set", "cluster-ips", ["type \(family.addressType)"], sortedClusterIPs)
+        let hairpinElements = hairpin.sorted { (IPv4.parse($0) ?? 0) < (IPv4.parse($1) ?? 0) }.map { "\($0) . \($0)" }
+        collection("set", "hairpin-endpoints", ["type \(family.addressType) . \(family.addressType)"], hairpinElements)
         collection("map", "service-ips", ["type \(tuple) : verdict"], serviceIPs)
         collection("map", "service-nodeports", ["type inet_proto . inet_service : verdict"], serviceNodePorts)
         collection("map", "no-endpoint-services", ["type \(tuple) : verdict"], noEndpointServices)
@@ -65,6 +67,7 @@ extension RulesetPlan {
         chain("nat-postrouting", hook: "type nat hook postrouting priority 100", ["jump masquerading"])
         chain("mark-for-masquerade", ["meta mark set meta mark or 0x4000"])
         chain("masquerading", [
+            "ct status dnat \(ip) saddr . \(ip) daddr @hairpin-endpoints masquerade fully-random",
             "meta mark & 0x4000 == 0 return", "meta mark set meta mark xor 0x4000", "masquerade fully-random",
         ])
         chain("services", [

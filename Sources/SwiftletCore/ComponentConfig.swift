@@ -51,6 +51,11 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// Kubelet: the node's InternalIP (where the apiserver reaches the kubelet API); nil: the
     /// address of the default route's interface.
     public var nodeIP: String?
+    /// Proxy: the addresses NodePorts answer on (127.0.0.1 is always added); nil: every local
+    /// address of the node.
+    public var nodeIPs: [String]?
+    /// Proxy: the nftables table (family `ip`) the proxy owns; nil: `swiftlet`.
+    public var proxyTable: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -65,6 +70,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case nodeName, containerRuntime, simulatedNodes
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
         case evictionHard, evictionPressureTransitionPeriodSeconds
+        case nodeIPs, proxyTable
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,6 +106,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .evictionPressureTransitionPeriodSeconds, in: c, debugDescription: "must not be negative")
         }
         nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
+        nodeIPs = try c.decodeIfPresent([String].self, forKey: .nodeIPs)
+        proxyTable = try c.decodeIfPresent(String.self, forKey: .proxyTable)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

@@ -129,7 +129,7 @@ extension RulesetCase {
             nft list tables | grep -c swiftlet || true
             """)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("chains=18"), "\(result.output)")
+        #expect(result.output.contains("chains=16"), "\(result.output)")
         #expect(result.output.hasSuffix("0\n"), "\(result.output)")
     }
 }
