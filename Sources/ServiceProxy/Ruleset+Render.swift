@@ -25,9 +25,9 @@ extension RulesetPlan {
             out += "\t}\n"
         }
 
-        let sortedClusterIPs = clusterIPs.sorted { (IPv4.parse($0) ?? 0) < (IPv4.parse($1) ?? 0) }
+        let sortedClusterIPs = IPv4.sorted(clusterIPs)
         collection("set", "cluster-ips", ["type \(family.addressType)"], sortedClusterIPs)
-        let hairpinElements = hairpin.sorted { (IPv4.parse($0) ?? 0) < (IPv4.parse($1) ?? 0) }.map { "\($0) . \($0)" }
+        let hairpinElements = IPv4.sorted(hairpin).map { "\($0) . \($0)" }
         collection("set", "hairpin-endpoints", ["type \(family.addressType) . \(family.addressType)"], hairpinElements)
         collection("map", "service-ips", ["type \(tuple) : verdict"], serviceIPs)
         collection("map", "service-nodeports", ["type inet_proto . inet_service : verdict"], serviceNodePorts)
@@ -82,8 +82,7 @@ extension RulesetPlan {
     /// Which destinations are this node's for NodePorts.
     var localAddressMatch: String {
         guard let addresses = options.nodePortAddresses else { return "fib daddr type local" }
-        var all = addresses.filter { $0 != options.family.loopback }
-        all.sort { (IPv4.parse($0) ?? 0) < (IPv4.parse($1) ?? 0) }
+        let all = IPv4.sorted(addresses.filter { $0 != options.family.loopback })
         return "\(ip) daddr { \((all + [options.family.loopback]).joined(separator: ", ")) }"
     }
 }

@@ -144,19 +144,39 @@ public struct ProxyModel: Sendable, Hashable {
 
 /// IPv4 text <-> number, strict (four decimal octets, no leading zeros beyond "0").
 enum IPv4 {
+    /// Byte by byte: sorting 10,000 endpoints compares addresses hundreds of thousands of times.
     static func parse(_ text: String) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let octet = UInt32(part), octet <= 255,
-                  part == "0" || !part.hasPrefix("0") else { return nil }
-            value = value << 8 | octet
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                (octet, digits, dots, leadingZero) = (0, 0, dots + 1, false)
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                // "01" is refused: some parsers read it as octal.
+                guard !leadingZero, digits < 3 else { return nil }
+                if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
         }
-        return value
+        guard dots == 3, digits > 0 else { return nil }
+        return value << 8 | octet
     }
 
     static func isValid(_ text: String) -> Bool { parse(text) != nil }
+
+    /// Sorted by the numbers (each address parsed once).
+    static func sorted(_ addresses: some Sequence<String>) -> [String] {
+        addresses.map { (parse($0) ?? 0, $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
+    }
 
     /// `a.b.c.d/n` with a valid address and prefix length.
     static func isValidCIDR(_ text: String) -> Bool {

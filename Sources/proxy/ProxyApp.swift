@@ -25,11 +25,18 @@ enum ProxyApp {
         let services = informers.informer(for: .services)
         let slices = informers.informer(for: .endpointSlices)
         let loop = SyncLoop { [logger] in
-            do {
-                try proxier.sync(services: services.cache.list(), endpointSlices: slices.cache.list())
-            } catch {
-                logger.error("sync of service rules failed", metadata: ["error": "\(error)"])
-                throw error
+            // nft runs for a good part of a second with thousands of Services: wait for it on a
+            // thread of its own, not one of the few the async tasks (informers included) share.
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+                DispatchQueue.global().async {
+                    do {
+                        try proxier.sync(services: services.cache.list(), endpointSlices: slices.cache.list())
+                        done.resume()
+                    } catch {
+                        logger.error("sync of service rules failed", metadata: ["error": "\(error)"])
+                        done.resume(throwing: error)
+                    }
+                }
             }
         }
         for informer in [services, slices] {

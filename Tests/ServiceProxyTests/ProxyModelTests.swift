@@ -116,3 +116,18 @@ import SwiftletJSON
 
     typealias EP = Fixture.EP
 }
+
+@Suite struct IPv4ParseTests {
+    @Test(arguments: [
+        ("10.42.0.5", UInt32(0x0A2A_0005)), ("0.0.0.0", 0), ("255.255.255.255", 0xFFFF_FFFF),
+        ("256.1.1.1", nil), ("1.2.3", nil), ("1.2.3.4.5", nil), ("01.2.3.4", nil), ("1..3.4", nil),
+        ("1.2.3.4 ", nil), ("", nil), ("fd00::1", nil), ("1.2.3.1000", nil), ("1.2.3.", nil),
+    ] as [(String, UInt32?)])
+    func parse(_ text: String, _ expected: UInt32?) {
+        #expect(IPv4.parse(text) == expected)
+    }
+
+    @Test func sortsByNumber() {
+        #expect(IPv4.sorted(["10.0.0.10", "10.0.0.9", "9.255.0.1"]) == ["9.255.0.1", "10.0.0.9", "10.0.0.10"])
+    }
+}
