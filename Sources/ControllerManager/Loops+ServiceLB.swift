@@ -23,7 +23,7 @@ extension ControllerLoops {
             }
         }
         // Heartbeats change nodes all the time; only readiness, addresses and labels matter here.
-        func relevant(_ node: JSON) -> [JSON] {
+        @Sendable func relevant(_ node: JSON) -> [JSON] {
             [.bool(ServiceLBController.isNodeReady(node)), node["status"]["addresses"], node["metadata"]["labels"]]
         }
         nodes.addEventHandler(ResourceEventHandler(

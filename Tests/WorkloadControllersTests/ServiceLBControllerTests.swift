@@ -3,9 +3,9 @@ import Testing
 @testable import WorkloadControllers
 
 @Suite struct ServiceLBControllerTests {
-    static func node(_ name: String, ready: Bool = true, internal: [String] = [], external: [String] = [],
+    static func node(_ name: String, ready: Bool = true, internal internalIPs: [String] = [], external: [String] = [],
                      labels: JSONObject = [:]) -> JSON {
-        let addresses: [JSON] = internal.map { ["type": "InternalIP", "address": .string($0)] }
+        let addresses: [JSON] = internalIPs.map { ["type": "InternalIP", "address": .string($0)] }
             + external.map { ["type": "ExternalIP", "address": .string($0)] } + [["type": "Hostname", "address": .string(name)]]
         return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(name), "labels": .object(labels)],
                 "status": ["addresses": .array(addresses),
