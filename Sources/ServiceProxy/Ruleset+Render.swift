@@ -1,12 +1,38 @@
 extension RulesetPlan {
-    /// The transaction text: replace the table, then its sets, maps and chains in a fixed order.
-    func render() -> String {
+    /// The sets and maps whose elements every sync rewrites (affinity sets are kept).
+    static let rewrittenCollections = [
+        ("set", "cluster-ips"), ("set", "hairpin-endpoints"), ("map", "service-ips"), ("map", "service-nodeports"),
+        ("map", "no-endpoint-services"), ("map", "no-endpoint-nodeports"), ("map", "no-local-external"),
+    ]
+
+    /// The transaction text and what it leaves in the table.
+    ///
+    /// Without `previous` the table is deleted and declared anew. With the inventory of the last
+    /// applied ruleset the table is flushed instead (rules only: nft keeps set elements), the
+    /// rewritten maps are emptied, the table declared again, and chains and affinity sets that are
+    /// no longer generated deleted, all in one transaction, so clients keep their ClientIP
+    /// affinity across syncs.
+    func render(previous: RulesetInventory? = nil) -> (text: String, inventory: RulesetInventory) {
         let family = options.family
         let table = "\(family.tableFamily) \(options.tableName)"
         let tuple = "\(family.addressType) . inet_proto . inet_service"
         let filter = RulesetOptions.filterPriority
-        var out = "add table \(table)\ndelete table \(table)\ntable \(table) {\n"
-        out += "\tcomment \"Kubernetes Services (swiftlet-proxy); replaced as a whole on every sync\"\n"
+        var inventory = RulesetInventory()
+        for set in affinitySets { inventory.affinitySets[set.name] = set.timeout }
+        var out: String
+        if let previous {
+            out = "add table \(table)\nflush table \(table)\n"
+            for (keyword, name) in Self.rewrittenCollections { out += "flush \(keyword) \(table) \(name)\n" }
+            // A timeout cannot change in place: such a set goes and comes back empty.
+            for (name, timeout) in previous.affinitySets.sorted(by: { $0.key < $1.key })
+            where inventory.affinitySets[name].map({ $0 != timeout }) ?? false {
+                out += "delete set \(table) \(name)\n"
+            }
+        } else {
+            out = "add table \(table)\ndelete table \(table)\n"
+        }
+        out += "table \(table) {\n"
+        out += "\tcomment \"Kubernetes Services (swiftlet-proxy); rewritten as a whole on every sync\"\n"
 
         func collection(_ keyword: String, _ name: String, _ header: [String], _ elements: [String]) {
             out += "\n\t\(keyword) \(name) {\n"
@@ -19,6 +45,7 @@ extension RulesetPlan {
             out += "\t}\n"
         }
         func chain(_ name: String, hook: String? = nil, _ rules: [String]) {
+            inventory.chains.insert(name)
             out += "\n\tchain \(name) {\n"
             if let hook { out += "\t\t\(hook); policy accept;\n" }
             for rule in rules { out += "\t\t\(rule)\n" }
@@ -76,7 +103,14 @@ extension RulesetPlan {
         ])
         for c in chains { chain(c.name, c.rules) }
         out += "}\n"
-        return out
+        if let previous {
+            // After the flush nothing refers to these any more.
+            for name in previous.chains.subtracting(inventory.chains).sorted() { out += "delete chain \(table) \(name)\n" }
+            for name in Set(previous.affinitySets.keys).subtracting(inventory.affinitySets.keys).sorted() {
+                out += "delete set \(table) \(name)\n"
+            }
+        }
+        return (out, inventory)
     }
 
     /// Which destinations are this node's for NodePorts.

@@ -1,7 +1,19 @@
+/// The chains and affinity sets a ruleset leaves in the table (what the next sync must delete
+/// when they are no longer generated).
+public struct RulesetInventory: Sendable, Hashable {
+    public var chains: Set<String> = []
+    /// Name -> timeout in seconds.
+    public var affinitySets: [String: Int] = [:]
+
+    public init() {}
+}
+
 /// Writes the whole `nft -f` input for the proxy's table from a `ProxyModel`.
 ///
-/// The text first adds and deletes the table, then declares it in full: nft applies a file as one
-/// transaction, so the old rules are replaced atomically and a failure leaves them untouched.
+/// The text first adds and deletes the table (or, given the inventory of the table applied before,
+/// flushes its rules and maps so ClientIP affinity entries survive), then declares it in full: nft
+/// applies a file as one transaction, so the old rules are replaced atomically and a failure
+/// leaves them untouched.
 /// Established connections keep their NAT mapping in conntrack and are not disturbed.
 ///
 /// Layout (upstream kube-proxy's nftables mode): NAT prerouting and output jump to `services`,
@@ -24,7 +36,15 @@ public struct RulesetGenerator: Sendable {
     public func generate(_ model: ProxyModel) -> String {
         var plan = RulesetPlan(options: options)
         for port in model.ports { plan.add(port) }
-        return plan.render()
+        return plan.render().text
+    }
+
+    /// The transaction that turns the table left by an earlier ruleset (described by `previous`)
+    /// into this one without losing ClientIP affinity entries; nil `previous` replaces the table.
+    public func generate(_ model: ProxyModel, previous: RulesetInventory?) -> (text: String, inventory: RulesetInventory) {
+        var plan = RulesetPlan(options: options)
+        for port in model.ports { plan.add(port) }
+        return plan.render(previous: previous)
     }
 
     /// The text that removes the table (and succeeds when it does not exist).

@@ -19,6 +19,9 @@ public final class ServiceProxier: Sendable {
     private let logger: Logger
     /// Skipped objects already logged, so a bad Service is reported once, not on every sync.
     private let reported = Mutex<Set<SkippedObject>>([])
+    /// What the last successful sync left in the table; nil until then and after a failure, so
+    /// the next sync replaces the table whole (whatever happened to it meanwhile).
+    private let applied = Mutex<RulesetInventory?>(nil)
 
     /// - Throws: `ProxyError` for options the ruleset cannot hold.
     public init(options: RulesetOptions, nft: NFTables = NFTables(), logger: Logger) throws(ProxyError) {
@@ -35,10 +38,24 @@ public final class ServiceProxier: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let model = ProxyModel.build(services: services, endpointSlices: endpointSlices)
-        let text = generator.generate(model)
+        let previous = applied.withLock { $0 }
+        var (text, inventory) = generator.generate(model, previous: previous)
         let generated = clock.now
         logSkipped(model.skipped)
-        try nft.apply(text)
+        do {
+            try nft.apply(text)
+        } catch where previous != nil {
+            // The table is not what the last sync left (deleted or changed by hand): replace it whole.
+            logger.info("in-place update refused; replacing the table", metadata: ["error": "\(error)"])
+            (text, inventory) = generator.generate(model, previous: nil)
+            do {
+                try nft.apply(text)
+            } catch {
+                applied.withLock { $0 = nil }
+                throw error
+            }
+        }
+        applied.withLock { $0 = inventory }
         let report = SyncReport(
             servicePorts: model.ports.count, endpoints: model.ports.reduce(0) { $0 + $1.endpoints.count },
             skipped: model.skipped, rulesetBytes: text.utf8.count,
@@ -52,6 +69,7 @@ public final class ServiceProxier: Sendable {
 
     /// Deletes the proxy's table (`swiftlet-proxy --cleanup`); no error when it is absent.
     public func cleanup() throws(ProxyError) {
+        applied.withLock { $0 = nil }
         try nft.cleanup(options: generator.options)
     }
 

@@ -17,7 +17,13 @@ enum ProxyBenchmark {
             let built = clock.now
             let text = RulesetGenerator(options: options).generate(model)
             let generated = clock.now
-            if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) }
+            if let output {
+                // The in-place update a later sync applies, for timing it by hand in one namespace.
+                let generator = RulesetGenerator(options: options)
+                let update = generator.generate(model, previous: generator.generate(model, previous: nil).inventory).text
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                try update.write(toFile: output + ".update", atomically: true, encoding: .utf8)
+            }
             try nft.apply(text)
             let applied = clock.now
             lines.append("round \(round): model \(ms(built - start)) ms, generate \(ms(generated - built)) ms, "

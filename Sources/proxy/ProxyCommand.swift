@@ -13,7 +13,7 @@ struct ProxyCommand: AsyncParsableCommand {
         abstract: "Kubernetes service proxy: nftables rules for Services.",
         discussion: """
             Watches Services and EndpointSlices and keeps one nftables table (`ip swiftlet` unless \
-            the config's proxyTable says otherwise) in step with them, replaced as a whole in one nft \
+            the config's proxyTable says otherwise) in step with them, rewritten as a whole in one nft \
             transaction. ClusterIPs, NodePorts, LoadBalancer ingress IPs and externalIPs are DNATed to \
             ready endpoints; ports with no endpoint are refused at once. On SIGTERM the rules stay, so \
             a restart keeps Services working; `--cleanup` removes them. Health endpoints: /healthz \

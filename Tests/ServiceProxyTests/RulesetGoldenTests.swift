@@ -133,3 +133,51 @@ extension RulesetCase {
         #expect(result.output.hasSuffix("0\n"), "\(result.output)")
     }
 }
+
+@Suite struct RulesetUpdateTests {
+    typealias EP = Fixture.EP
+
+    /// A later sync rewrites the table in place: affinity entries of endpoints that stay survive,
+    /// chains and sets of what went are deleted, and the result equals a fresh table's rules.
+    @Test func updateKeepsAffinityAndDeletesStaleObjects() throws {
+        let generator = RulesetGenerator(options: Fixture.options)
+        let sticky = Fixture.service("sticky", spec: ["sessionAffinity": "ClientIP"])
+        let first = ProxyModel.build(services: [sticky, Fixture.service("web", clusterIP: "10.43.0.11")], endpointSlices: [
+            Fixture.slice("sticky", endpoints: [EP(ip: "10.42.0.5"), EP(ip: "10.42.0.6")]),
+            Fixture.slice("web", endpoints: [EP(ip: "10.42.0.7")]),
+        ])
+        let second = ProxyModel.build(services: [sticky], endpointSlices: [
+            Fixture.slice("sticky", endpoints: [EP(ip: "10.42.0.5")]),
+        ])
+        let (full, inventory) = generator.generate(first, previous: nil)
+        #expect(full == generator.generate(first))
+        #expect(inventory.chains.contains("svc-default/web/tcp/http"))
+        #expect(inventory.affinitySets == ["aff-default/sticky/tcp/http__10.42.0.5/8080": 10_800,
+                                           "aff-default/sticky/tcp/http__10.42.0.6/8080": 10_800])
+        let (update, _) = generator.generate(second, previous: inventory)
+        #expect(update.contains("flush table ip swiftlet\n"))
+        #expect(update.contains("delete chain ip swiftlet svc-default/web/tcp/http\n"))
+        #expect(update.contains("delete set ip swiftlet aff-default/sticky/tcp/http__10.42.0.6/8080\n"))
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-update-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try full.write(to: dir.appendingPathComponent("full.nft"), atomically: true, encoding: .utf8)
+        try update.write(to: dir.appendingPathComponent("update.nft"), atomically: true, encoding: .utf8)
+        try generator.generate(second).write(to: dir.appendingPathComponent("fresh.nft"), atomically: true, encoding: .utf8)
+        let result = try PrivateNFT.script("""
+            set -e
+            nft -f \(dir.path)/full.nft
+            nft add element ip swiftlet 'aff-default/sticky/tcp/http__10.42.0.5/8080' '{ 192.0.2.1 }'
+            nft -f \(dir.path)/update.nft
+            nft list set ip swiftlet 'aff-default/sticky/tcp/http__10.42.0.5/8080' | grep -q 192.0.2.1 && echo affinity-kept
+            nft list table ip swiftlet | grep -v expires > \(dir.path)/after-update.txt
+            nft -f \(dir.path)/fresh.nft
+            nft list table ip swiftlet | grep -v expires > \(dir.path)/after-fresh.txt
+            cmp \(dir.path)/after-update.txt \(dir.path)/after-fresh.txt && echo same-as-fresh
+            """)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("affinity-kept"), "\(result.output)")
+        #expect(result.output.contains("same-as-fresh"), "\(result.output)")
+    }
+}

@@ -13,6 +13,8 @@ import Testing
         var config = ComponentConfig(kubeconfig: "/k", tlsCertFile: "/c", tlsKeyFile: "/k.pem", clientCAFile: "/ca")
         config.controllers = ["deployment", "-job"]
         config.simulatedNodes = 3
+        config.nodeIPs = ["192.168.1.10"]
+        config.proxyTable = "swiftlet-test"
         let path = try write("")
         defer { unlink(path) }
         try config.write(to: path)
@@ -22,6 +24,7 @@ import Testing
         defer { unlink(minimal) }
         let loaded = try ComponentConfig.load(path: minimal)
         #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil)
+        #expect(loaded.nodeIPs == nil && loaded.proxyTable == nil)
     }
 
     @Test(arguments: [
@@ -29,6 +32,7 @@ import Testing
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","securePort":70000}"#, "securePort: 70000 is not a port (0-65535)"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","simulatedNodes":-1}"#, "simulatedNodes: must not be negative"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","leaderElect":"yes"}"#, "leaderElect:"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","nodeIPs":"10.0.0.1"}"#, "nodeIPs:"),
         ("not json", "invalid config file"),
     ])
     func badFilesNameTheProblem(text: String, message: String) throws {
