@@ -16,7 +16,7 @@ public enum IPFamily: String, Sendable, Hashable {
 
 /// What the ruleset depends on besides the Services.
 public struct RulesetOptions: Sendable, Hashable {
-    /// The table the proxy owns (replaced as a whole on every sync).
+    /// The table the proxy owns (rewritten as a whole on every sync).
     public var tableName: String
     public var family: IPFamily
     /// This node's name: which endpoints are local for `Local` traffic policies.
