@@ -144,6 +144,11 @@ let package = Package(
             "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The service proxy: Services and EndpointSlices -> one nftables table, applied atomically.
+        .target(name: "ServiceProxy", dependencies: [
+            "SwiftletJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
         .target(name: "SimulatedNodes", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "SwiftletInfo",
@@ -230,9 +235,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
-            "SwiftletCore",
+            "ServiceProxy", "SwiftletCore", "ComponentKit", "KubeClient", "KubeAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: jemalloc),
         // `swiftlet-dns`: cluster DNS from Service and EndpointSlice informers, forwarding the rest.
         // glibc's malloc (arenas limited by ComponentMain), not jemalloc: memory matters more here
         // than allocation speed, and cached answers are served at 60k q/s either way.
@@ -302,6 +308,9 @@ let package = Package(
         .testTarget(name: "SchedulerRuntimeTests", dependencies: [
             "SchedulerRuntime", "SchedulerCore", "KubeClient", "ComponentKit", "KubeAPI", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ServiceProxyTests", dependencies: [
+            "ServiceProxy", "SwiftletJSON", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "ControllerManagerTests", dependencies: [

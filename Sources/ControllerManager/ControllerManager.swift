@@ -25,6 +25,7 @@ public enum ControllerLoops {
         case .nodeipam: return try nodeIPAM(ctx)
         case .disruption: return disruption(ctx)
         case .podgc: return podGC(ctx)
+        case .servicelb: return serviceLB(ctx)
         }
     }
 }

@@ -18,6 +18,8 @@ public enum ControllerName: String, CaseIterable, Sendable, Hashable, Comparable
     case nodeipam
     case disruption
     case podgc
+    /// Not in kube-controller-manager: K3s's ServiceLB (node addresses as LoadBalancer ingress).
+    case servicelb
 
     public static func < (lhs: ControllerName, rhs: ControllerName) -> Bool { lhs.rawValue < rhs.rawValue }
 

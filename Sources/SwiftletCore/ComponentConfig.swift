@@ -66,6 +66,11 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// Kubelet and DNS: the cluster DNS service address (nil: pods get the host's resolv.conf and
     /// the DNS server registers no service).
     public var clusterDNS: String?
+    /// Proxy: the addresses NodePorts answer on (127.0.0.1 is always added); nil: every local
+    /// address of the node.
+    public var nodeIPs: [String]?
+    /// Proxy: the nftables table (family `ip`) the proxy owns; nil: `swiftlet`.
+    public var proxyTable: String?
 
     public init(kubeconfig: String, tlsCertFile: String, tlsKeyFile: String, clientCAFile: String) {
         self.kubeconfig = kubeconfig
@@ -81,6 +86,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
         case evictionHard, evictionPressureTransitionPeriodSeconds, privateRegistry
         case dnsBindAddress, dnsPort, clusterDomain, upstreamResolvConf, clusterDNS
+        case nodeIPs, proxyTable
     }
 
     public init(from decoder: any Decoder) throws {
@@ -125,6 +131,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         guard (0...65535).contains(dnsPort) else {
             throw DecodingError.dataCorruptedError(forKey: .dnsPort, in: c, debugDescription: "\(dnsPort) is not a port (0-65535)")
         }
+        nodeIPs = try c.decodeIfPresent([String].self, forKey: .nodeIPs)
+        proxyTable = try c.decodeIfPresent(String.self, forKey: .proxyTable)
         guard (0...65535).contains(securePort) else {
             throw DecodingError.dataCorruptedError(forKey: .securePort, in: c, debugDescription: "\(securePort) is not a port (0-65535)")
         }

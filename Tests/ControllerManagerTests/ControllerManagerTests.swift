@@ -160,6 +160,36 @@ struct ControllerManagerTests {
     }
 }
 
+extension ControllerManagerTests {
+    /// ServiceLB writes the Ready nodes' addresses into a LoadBalancer Service's status (through
+    /// the status subresource) and follows a node that stops being Ready.
+    @Test func serviceLBFollowsReadyNodes() async throws {
+        let harness = try ManagerHarness([.servicelb])
+        defer { harness.task.cancel() }
+        func node(_ name: String, _ ip: String, ready: String) -> JSON {
+            ["metadata": ["name": .string(name)],
+             "status": ["addresses": [["type": "InternalIP", "address": .string(ip)]],
+                        "conditions": [["type": "Ready", "status": .string(ready)]]]]
+        }
+        _ = try await harness.client.create(.nodes, namespace: nil, object: node("node-a", "192.168.5.10", ready: "True"))
+        _ = try await harness.client.create(.nodes, namespace: nil, object: node("node-b", "192.168.5.11", ready: "True"))
+        _ = try await harness.client.create(.services, namespace: "default", object: [
+            "metadata": ["name": "lb", "namespace": "default"],
+            "spec": ["type": "LoadBalancer", "clusterIP": "10.43.0.50", "ports": [["port": 80, "nodePort": 30500]]],
+        ])
+        func ingress() -> [String] {
+            let service = harness.client.object(.services, namespace: "default", name: "lb")
+            return (service?["status"]["loadBalancer"]["ingress"].arrayValue ?? []).compactMap { $0["ip"].stringValue }
+        }
+        #expect(await harness.eventually { ingress() == ["192.168.5.10", "192.168.5.11"] }, "\(ingress())")
+        var notReady = try #require(harness.client.object(.nodes, namespace: nil, name: "node-b"))
+        notReady["status"]["conditions"] = [["type": "Ready", "status": "False"]]
+        _ = try await harness.client.update(.nodes, namespace: nil, object: notReady, subresource: "status")
+        #expect(await harness.eventually { ingress() == ["192.168.5.10"] }, "\(ingress())")
+        await harness.stop()
+    }
+}
+
 @Suite("Controller selection")
 struct ControllerSelectionTests {
     @Test(arguments: [

@@ -16,6 +16,8 @@ import Testing
         config.privateRegistry = "/etc/swiftlet/registries.yaml"
         config.dnsPort = 5353
         config.clusterDomain = "example.internal"
+        config.nodeIPs = ["192.168.1.10"]
+        config.proxyTable = "swiftlet-test"
         let path = try write("")
         defer { unlink(path) }
         try config.write(to: path)
@@ -27,6 +29,7 @@ import Testing
         #expect(loaded.securePort == 0 && loaded.leaderElect && loaded.logLevel == "warning" && loaded.controllers == nil && loaded.privateRegistry == nil)
         #expect(loaded.dnsBindAddress == "0.0.0.0" && loaded.dnsPort == 53 && loaded.clusterDomain == "cluster.local"
                 && loaded.upstreamResolvConf == "/etc/resolv.conf")
+        #expect(loaded.nodeIPs == nil && loaded.proxyTable == nil)
     }
 
     @Test(arguments: [
@@ -35,6 +38,7 @@ import Testing
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","simulatedNodes":-1}"#, "simulatedNodes: must not be negative"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","leaderElect":"yes"}"#, "leaderElect:"),
         (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","dnsPort":-1}"#, "dnsPort: -1 is not a port (0-65535)"),
+        (#"{"kubeconfig":"/k","tlsCertFile":"/c","tlsKeyFile":"/k","clientCAFile":"/ca","nodeIPs":"10.0.0.1"}"#, "nodeIPs:"),
         ("not json", "invalid config file"),
     ])
     func badFilesNameTheProblem(text: String, message: String) throws {
