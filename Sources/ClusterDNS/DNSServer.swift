@@ -36,8 +36,21 @@ public final class DNSServer: Sendable {
         self.channels = channels
     }
 
-    /// Binds TCP first (to learn a free port when 0 was asked), then UDP on the same port.
+    /// Binds TCP first (to learn a free port when 0 was asked), then UDP on the same port. With
+    /// port 0 a UDP socket may already hold the number TCP got: then it tries another.
     public static func start(configuration: Configuration, resolver: DNSResolver, group: any EventLoopGroup,
+                             logger: Logger) async throws -> DNSServer {
+        var attempt = 1
+        while true {
+            do {
+                return try await bind(configuration: configuration, resolver: resolver, group: group, logger: logger)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && configuration.port == 0 && attempt < 20 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func bind(configuration: Configuration, resolver: DNSResolver, group: any EventLoopGroup,
                              logger: Logger) async throws -> DNSServer {
         let idle = TimeAmount.nanoseconds(configuration.tcpIdleTimeout.nanoseconds)
         let tcp = try await ServerBootstrap(group: group)

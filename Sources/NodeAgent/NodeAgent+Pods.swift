@@ -79,7 +79,9 @@ extension NodeAgent {
     /// Returns the config the sandbox runs with, or nil when it cannot be created now.
     func ensureSandbox(pod: JSON, runtimePod: inout RuntimePod) async throws -> Runtime_V1_PodSandboxConfig? {
         let attempt = UInt32(runtimePod.allSandboxes.map { Int($0.metadata.attempt) + 1 }.max() ?? 0)
-        let dns = ResolvConf(parsing: (try? String(contentsOfFile: options.resolvConfPath, encoding: .utf8)) ?? "")
+        let host = ResolvConf(parsing: (try? String(contentsOfFile: options.resolvConfPath, encoding: .utf8)) ?? "")
+        let cluster = PodDNS.Cluster(servers: options.clusterDNS, domain: options.clusterDomain)
+        let dns = PodDNS.resolvConf(pod: pod, host: host, cluster: cluster)
         if let id = runtimePod.sandboxID, let sandbox = runtimePod.allSandboxes.first(where: { $0.id == id }) {
             return PodSandboxSpec.config(pod: pod, attempt: sandbox.metadata.attempt, logRoot: options.podLogDirectory, dns: dns)
         }
@@ -88,6 +90,10 @@ extension NodeAgent {
             try? await runtime.removePodSandbox(old.id)
         }
         let config = PodSandboxSpec.config(pod: pod, attempt: attempt, logRoot: options.podLogDirectory, dns: dns)
+        if PodDNS.kind(pod: pod, cluster: cluster).missingClusterDNS {
+            await event(pod, "Warning", "MissingClusterDNS",
+                        "pod: \"\(config.metadata.name)_\(config.metadata.namespace)(\(config.metadata.uid))\". kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy.")
+        }
         try FileManager.default.createDirectory(atPath: config.logDirectory, withIntermediateDirectories: true)
         do {
             let id = try await runtime.runPodSandbox(config)

@@ -19,6 +19,9 @@ public struct NodeAgentOptions: Sendable {
     public var cniConfDirectory: String
     public var clusterCIDR = "10.42.0.0/16"
     public var resolvConfPath = "/etc/resolv.conf"
+    /// The cluster DNS pods with `dnsPolicy: ClusterFirst` use (empty: the host's resolv.conf).
+    public var clusterDNS: [String] = []
+    public var clusterDomain = "cluster.local"
     public var leaseRenewInterval: Duration = .seconds(10)
     public var leaseDurationSeconds: Int64 = 40
     public var statusReportInterval: Duration = .seconds(300)

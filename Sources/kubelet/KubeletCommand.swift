@@ -114,6 +114,8 @@ struct KubeletCommand: AsyncParsableCommand {
             options.evictionPressureTransitionPeriod = .seconds(seconds)
         }
         options.nodeIP = config.nodeIP
+        options.clusterDNS = config.clusterDNS.map { [$0] } ?? []
+        options.clusterDomain = config.clusterDomain
         // Read once, as containerd's hosts.toml files are written once (K3s: restart to apply).
         if let path = config.privateRegistry, FileManager.default.fileExists(atPath: path) {
             do {

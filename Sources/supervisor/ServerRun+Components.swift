@@ -16,6 +16,14 @@ extension ServerRun {
     static let controllers = ComponentEntry(name: "controllers", executableName: "swiftlet-controllers", credential: "controller", defaultPort: 10257)
     /// The kubelet's API (logs, exec, stats) and its health endpoints share upstream's 10250.
     static let kubelet = ComponentEntry(name: "kubelet", executableName: "swiftlet-kubelet", credential: "kubelet", defaultPort: 10250)
+    /// kube-proxy's health port.
+    static let proxy = ComponentEntry(name: "proxy", executableName: "swiftlet-proxy", credential: "kube-proxy", defaultPort: 10256)
+    /// The cluster DNS (K3s's CoreDNS add-on, `--disable coredns`), as the node's network service it
+    /// shares the proxy's identity. Its health endpoints sit beside its DNS port.
+    static let dns = ComponentEntry(name: "dns", executableName: "swiftlet-dns", credential: "kube-proxy", defaultPort: 10054)
+    /// Where the cluster DNS answers on each node (UDP and TCP, every address, pod and service
+    /// networks and the host only); the kube-dns Service's port 53 is forwarded here by the proxy.
+    static let dnsPort = 10053
 
     /// Writes the typed config of each component after the apiserver and returns their specs:
     /// control-plane ones and node ones. A real node gets containerd and a kubelet on it; with
@@ -87,6 +95,7 @@ extension ServerRun {
             // Registration waits for containerd's CRI plugin and the image import.
             spec.readyTimeout = .seconds(120)
             node.append(spec)
+            node.append(contentsOf: try networkServices(prepared, make: make))
         }
         if config.simulatedNodes > 0, !config.disableAgent, !disabled.contains(Self.kubelet.name) {
             node.append(try make(Self.kubelet) { c in
@@ -97,5 +106,38 @@ extension ServerRun {
             })
         }
         return (controlPlane, node, executables)
+    }
+
+    /// The proxy and the cluster DNS of a real node (not with simulated nodes: their pods have no
+    /// network), unless disabled (`--disable-kube-proxy`, `--disable coredns`).
+    private func networkServices(_ prepared: Prepared, make: (ComponentEntry, (inout ComponentConfig) -> Void) throws -> ComponentSpec) throws -> [ComponentSpec] {
+        let disabled = Set(config.disabledComponents)
+        let loopbackOnly = ["127.0.0.1", "::1"].contains(config.bindAddress)
+        var specs: [ComponentSpec] = []
+        if !disabled.contains(Self.proxy.name) {
+            specs.append(try make(Self.proxy) { c in
+                c.nodeName = config.nodeName
+                c.clusterCIDR = config.clusterCIDR
+                c.serviceCIDR = config.serviceCIDR
+                // NodePorts answer on the node's addresses (all of them unless the server is
+                // bound to loopback, where only 127.0.0.1 answers) and on 127.0.0.1.
+                c.nodeIPs = loopbackOnly ? [config.bindAddress] : nil
+                c.leaderElect = false
+            })
+        }
+        if !disabled.contains(Self.dns.name), !disabled.contains("coredns"), let clusterDNS = config.clusterDNS {
+            specs.append(try make(Self.dns) { c in
+                c.nodeName = config.nodeName
+                c.clusterCIDR = config.clusterCIDR
+                c.serviceCIDR = config.serviceCIDR
+                c.clusterDomain = config.clusterDomain
+                c.clusterDNS = clusterDNS
+                // Tests run servers side by side on free ports; the proxy follows the port the
+                // DNS registers in its EndpointSlice.
+                c.dnsPort = prepared.removePortFile ? 0 : Self.dnsPort
+                c.leaderElect = false
+            })
+        }
+        return specs
     }
 }

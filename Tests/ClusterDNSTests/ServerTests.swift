@@ -65,7 +65,15 @@ final class FakeUpstream: Sendable {
         }
     }
 
+    /// TCP picks a free port; UDP may find that number taken, then both try again.
     func start(group: any EventLoopGroup) async throws -> (port: Int, channels: [any Channel]) {
+        for _ in 0..<19 {
+            if let started = try? await bind(group: group) { return started }
+        }
+        return try await bind(group: group)
+    }
+
+    func bind(group: any EventLoopGroup) async throws -> (port: Int, channels: [any Channel]) {
         let tcp = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -75,12 +83,17 @@ final class FakeUpstream: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let port = tcp.localAddress!.port!
-        let udp = try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(UDPHandler(owner: self)) }
-            }
-            .bind(host: "127.0.0.1", port: port).get()
-        return (port, [tcp, udp])
+        do {
+            let udp = try await DatagramBootstrap(group: group)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(UDPHandler(owner: self)) }
+                }
+                .bind(host: "127.0.0.1", port: port).get()
+            return (port, [tcp, udp])
+        } catch {
+            try? await tcp.close()
+            throw error
+        }
     }
 }
 
