@@ -70,6 +70,10 @@ extension RulesetPlan {
         // was DNATed there no longer matches.
         let local = localAddressMatch
         chain("filter-input", hook: "type filter hook input priority \(filter)", [
+            // NodePorts on 127.0.0.1 need route_localnet, which would also let the network reach
+            // loopback-only listeners (CVE-2020-8558): such packets from elsewhere are dropped
+            // unless they are replies or were translated to a NodePort's endpoint.
+            "ip daddr 127.0.0.0/8 ip saddr != 127.0.0.0/8 ct state != { established, related } ct status & dnat == 0 drop",
             "ct state new jump nodeport-endpoints-check", "ct state new jump service-endpoints-check",
             "ct state new jump external-local-check",
         ])

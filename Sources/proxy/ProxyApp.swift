@@ -20,6 +20,7 @@ enum ProxyApp {
 
     static func run(config: ComponentConfig, client: any KubeAPIClient, health: HealthChecks, logger: Logger) async throws {
         let options = Self.options(config)
+        enableLocalhostNodePorts(logger: logger)
         let proxier = try ServiceProxier(options: options, logger: logger)
         let informers = SharedInformerFactory(client: client)
         let services = informers.informer(for: .services)
@@ -74,5 +75,18 @@ enum ProxyApp {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         return String(cString: buffer).lowercased()
+    }
+
+    /// NodePorts (and LoadBalancer addresses) on 127.0.0.1 are translated to pod addresses; the
+    /// kernel routes such packets only with route_localnet, which kube-proxy also sets. The
+    /// ruleset drops what this would otherwise let in from the network (see the filter-input chain).
+    static func enableLocalhostNodePorts(logger: Logger) {
+        let path = "/proc/sys/net/ipv4/conf/all/route_localnet"
+        do {
+            try "1\n".write(toFile: path, atomically: false, encoding: .utf8)
+        } catch {
+            logger.warning("NodePorts on 127.0.0.1 will not answer: cannot set route_localnet", metadata: [
+                "path": "\(path)", "error": "\(error)"])
+        }
     }
 }

@@ -85,6 +85,8 @@ extension ServerRun {
                 c.nodeName = config.nodeName
                 c.clusterCIDR = config.clusterCIDR
                 c.privateRegistry = config.privateRegistry
+                c.clusterDomain = config.clusterDomain
+                c.clusterDNS = disabled.contains(Self.dns.name) || disabled.contains("coredns") ? nil : config.clusterDNS
                 c.controlPlane = true
                 c.leaderElect = false
                 c.evictionHard = config.kubeletArgs["eviction-hard"]

@@ -25,7 +25,8 @@ requires_containerd = pytest.mark.skipif(
 
 IMAGE = "docker.io/library/busybox:test"
 NODE_LOCK = "/tmp/swiftlet-real-node.lock"
-APPLETS = ["sh", "sleep", "echo", "cat", "nc", "httpd", "ls", "stty"]
+ROUTE_LOCALNET = "/proc/sys/net/ipv4/conf/all/route_localnet"
+APPLETS = ["nslookup", "wget", "sh", "sleep", "echo", "cat", "nc", "httpd", "ls", "stty"]
 
 
 def write_busybox_image(path):
@@ -137,6 +138,9 @@ def real_node(node_name, before_start=None, extra_args=()):
         s = Server(d, agent=True, extra_args=["--node-name", node_name, *extra_args])
         node = RealNode(s, data)
         had_bridge = os.path.exists("/sys/class/net/swiftlet0")
+        had_table = subprocess.run(["nft", "list", "table", "ip", "swiftlet"], capture_output=True).returncode == 0
+        with open(ROUTE_LOCALNET) as f:
+            route_localnet = f.read()
         try:
             s.start(timeout=120)
             yield node
@@ -163,5 +167,10 @@ def real_node(node_name, before_start=None, extra_args=()):
             # The pod bridge this test's node made (the product keeps it, as K3s keeps cni0).
             if not had_bridge:
                 subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
+            # The proxy's table and sysctl stay after a stop by design (`swiftlet killall` removes them).
+            if not had_table:
+                subprocess.run(["nft", "delete", "table", "ip", "swiftlet"], capture_output=True)
+            with open(ROUTE_LOCALNET, "w") as f:
+                f.write(route_localnet)
         assert code == 0, "".join(s.output)
         assert leftovers == [], f"processes of this test left running: {leftovers}"

@@ -1,0 +1,154 @@
+"""Services on the real node: two busybox httpd pods behind Services, reached through the
+proxy's nftables rules from the host and from another pod (ClusterIP, NodePort, LoadBalancer),
+a fast refusal with no endpoints, and the cluster DNS from inside a pod (service names with and
+without the search path, headless services, ExternalName)."""
+import json
+import shutil
+import socket
+import time
+import urllib.request
+
+import pytest
+
+from conftest import wait_for
+from realnode import real_node, requires_containerd
+
+pytestmark = [requires_containerd, pytest.mark.skipif(not shutil.which("nft"), reason="needs nft (nftables)")]
+
+WEB = {
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+    "spec": {
+        "replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"terminationGracePeriodSeconds": 1, "containers": [{
+                "name": "httpd", "image": "busybox:test", "imagePullPolicy": "Never",
+                "command": ["sh", "-c", "mkdir -p /www && echo $POD_NAME > /www/index.html && exec httpd -f -p 8080 -h /www"],
+                "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                "ports": [{"containerPort": 8080, "name": "http"}],
+                "readinessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 1},
+            }]},
+        },
+    },
+}
+
+
+def service(name, type_="ClusterIP", headless=False):
+    spec = {"type": type_, "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}
+    if headless:
+        spec["clusterIP"] = "None"
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
+
+
+CLIENT = {
+    "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
+    "spec": {"terminationGracePeriodSeconds": 1, "containers": [{
+        "name": "main", "image": "busybox:test", "imagePullPolicy": "Never", "command": ["sleep", "3600"]}]},
+}
+
+
+def http_get(host, port, timeout=3):
+    with urllib.request.urlopen(f"http://{host}:{port}/", timeout=timeout) as r:
+        return r.read().decode().strip()
+
+
+def try_get(host, port):
+    try:
+        return http_get(host, port)
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with real_node("svc-node") as node:
+        s = node.server
+        objects = [WEB, service("web"), service("web-np", "NodePort"), service("web-lb", "LoadBalancer"),
+                   service("web-headless", headless=True), CLIENT,
+                   {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
+                    "spec": {"type": "ExternalName", "externalName": "web.default.svc.cluster.local"}}]
+        s.kubectl("apply", "-f", "-", input="\n".join(json.dumps(o) for o in objects))
+        node.wait_ready()
+        wait_for(lambda: len(ready_endpoints(node, "web")) == 2, 90, interval=0.5, message="2 ready endpoints of web")
+        node.wait_pod("client", lambda p: p["status"].get("phase") == "Running", 60)
+        yield node
+        # The Deployment would replace the pods the harness deletes at the end.
+        s.kubectl("delete", "deployment", "web", "--wait=true", check=False, timeout=60)
+
+
+def ready_endpoints(node, service_name):
+    slices = json.loads(node.server.kubectl("get", "endpointslices", "-l", f"kubernetes.io/service-name={service_name}",
+                                            "-o", "json").stdout)["items"]
+    return [e["addresses"][0] for s in slices for e in s.get("endpoints") or [] if e.get("conditions", {}).get("ready")]
+
+
+def cluster_ip(node, name, namespace="default"):
+    return node.get("service", name, namespace)["spec"]["clusterIP"]
+
+
+def in_client(node, *command, check=True):
+    return node.server.kubectl("exec", "client", "--", *command, check=check, timeout=30)
+
+
+def test_cluster_ip_answers_from_the_host_and_from_a_pod_using_both_endpoints(cluster):
+    ip = cluster_ip(cluster, "web")
+    pods = {p["metadata"]["name"] for p in json.loads(cluster.server.kubectl(
+        "get", "pods", "-l", "app=web", "-o", "json").stdout)["items"]}
+    seen = set()
+    wait_for(lambda: (seen.add(try_get(ip, 80)) or seen >= pods), 30, interval=0.1, message=f"both endpoints of {ip}")
+    assert seen - {None} == pods
+    # busybox's nc, not wget: the static busybox's wget crashes in glibc's NSS without libnss files.
+    out = in_client(cluster, "sh", "-c", f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 {ip} 80").stdout
+    assert out.strip().splitlines()[-1] in pods, out
+
+
+def test_node_port_and_load_balancer_answer_on_the_node(cluster):
+    port = cluster.get("service", "web-np")["spec"]["ports"][0]["nodePort"]
+    assert wait_for(lambda: try_get("127.0.0.1", port), 30, interval=0.2, message=f"NodePort {port} on 127.0.0.1")
+    lb = wait_for(lambda: (cluster.get("service", "web-lb").get("status", {}).get("loadBalancer", {}).get("ingress") or [None])[0],
+                  30, interval=0.5, message="a LoadBalancer ingress address")
+    # ServiceLB's address is the node's: on this loopback-only test server, 127.0.0.1.
+    assert lb["ip"] == cluster.get("node", "svc-node")["status"]["addresses"][0]["address"]
+    assert wait_for(lambda: try_get(lb["ip"], 80), 30, interval=0.2, message=f"LoadBalancer {lb['ip']}:80")
+
+
+def test_dns_inside_a_pod(cluster):
+    ip = cluster_ip(cluster, "web")
+    resolv = in_client(cluster, "cat", "/etc/resolv.conf").stdout
+    dns_ip = cluster_ip(cluster, "kube-dns", "kube-system")
+    assert f"nameserver {dns_ip}" in resolv and "default.svc.cluster.local svc.cluster.local cluster.local" in resolv, resolv
+    assert "ndots:5" in resolv
+    # The full name, and the short one through the search path.
+    for name in ["web.default.svc.cluster.local", "web"]:
+        out = wait_for(lambda: (lambda r: r.stdout if ip in r.stdout else None)(in_client(cluster, "nslookup", name, check=False)),
+                       30, interval=1, message=f"nslookup {name}")
+        assert ip in out
+    headless = in_client(cluster, "nslookup", "web-headless.default.svc.cluster.local").stdout
+    for address in ready_endpoints(cluster, "web"):
+        assert address in headless, headless
+    ext = in_client(cluster, "nslookup", "ext.default.svc.cluster.local").stdout
+    assert "web.default.svc.cluster.local" in ext and ip in ext, ext
+    missing = in_client(cluster, "nslookup", "nothing.default.svc.cluster.local", check=False)
+    assert missing.returncode != 0 and "NXDOMAIN" in missing.stdout + missing.stderr
+
+
+def test_scaling_to_zero_refuses_fast_and_scaling_back_restores(cluster):
+    ip = cluster_ip(cluster, "web")
+    cluster.server.kubectl("scale", "deployment", "web", "--replicas=0")
+    wait_for(lambda: ready_endpoints(cluster, "web") == [], 60, interval=0.5, message="no endpoints")
+
+    def refused():
+        begin = time.monotonic()
+        try:
+            socket.create_connection((ip, 80), timeout=5).close()
+            return None
+        except ConnectionRefusedError:
+            return time.monotonic() - begin
+        except OSError:
+            return None
+    elapsed = wait_for(refused, 10, interval=0.2, message=f"{ip}:80 refused")
+    assert elapsed < 1, f"refusal took {elapsed:.2f} s"
+
+    cluster.server.kubectl("scale", "deployment", "web", "--replicas=2")
+    wait_for(lambda: len(ready_endpoints(cluster, "web")) == 2, 90, interval=0.5, message="2 endpoints again")
+    assert wait_for(lambda: try_get(ip, 80), 30, interval=0.2, message=f"{ip}:80 answering again")
