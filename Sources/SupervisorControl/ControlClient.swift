@@ -46,6 +46,16 @@ public final class ControlClient: @unchecked Sendable {
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
+    /// The PID of the process serving the socket (SO_PEERCRED): the supervisor itself, found
+    /// without trusting a PID file.
+    public var peerPID: Int32? {
+        // struct ucred { pid_t pid; uid_t uid; gid_t gid; } (hidden behind _GNU_SOURCE in the headers).
+        var credentials: (pid: Int32, uid: UInt32, gid: UInt32) = (0, 0, 0)
+        var length = socklen_t(MemoryLayout<(Int32, UInt32, UInt32)>.size)
+        guard fd >= 0, getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, credentials.pid > 0 else { return nil }
+        return credentials.pid
+    }
+
     /// Connects to the socket at `path`; every later `send` must complete within `timeout`.
     public static func connect(path: String, timeout: Duration = .seconds(30)) throws(ControlClientError) -> ControlClient {
         do {

@@ -9,6 +9,6 @@ struct SwiftletCommand: AsyncParsableCommand {
         abstract: "A lightweight Kubernetes distribution: one command gives a working cluster.",
         version: SwiftletVersion.current,
         subcommands: [ServerCommand.self, AgentCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self,
-                      StartCommand.self, LogsCommand.self, KubectlCommand.self, CheckConfigCommand.self]
+                      StartCommand.self, LogsCommand.self, KubectlCommand.self, CheckConfigCommand.self, KillallCommand.self]
     )
 }
