@@ -58,6 +58,8 @@ extension ServerRun {
             controlPlane.append(try make(Self.controllers) { c in
                 c.clusterCIDR = config.clusterCIDR
                 c.serviceCIDR = config.serviceCIDR
+                // K3s's `--disable servicelb`: LoadBalancer services keep no ingress address.
+                if disabled.contains("servicelb") { c.controllers = ["*", "-servicelb"] }
             })
         }
         if runsContainerd {
