@@ -61,7 +61,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     public var dnsPort: Int = 53
     /// DNS: the cluster domain it is authoritative for.
     public var clusterDomain: String = "cluster.local"
-    /// DNS: the resolv.conf whose nameservers get every name outside the cluster domain.
+    /// DNS: the resolv.conf whose nameservers get every name outside the cluster domain; kubelet:
+    /// the host resolver file of `dnsPolicy: Default` pods.
     public var upstreamResolvConf: String = "/etc/resolv.conf"
     /// Kubelet and DNS: the cluster DNS service address (nil: pods get the host's resolv.conf and
     /// the DNS server registers no service).

@@ -116,6 +116,7 @@ struct KubeletCommand: AsyncParsableCommand {
         options.nodeIP = config.nodeIP
         options.clusterDNS = config.clusterDNS.map { [$0] } ?? []
         options.clusterDomain = config.clusterDomain
+        options.resolvConfPath = config.upstreamResolvConf
         // Read once, as containerd's hosts.toml files are written once (K3s: restart to apply).
         if let path = config.privateRegistry, FileManager.default.fileExists(atPath: path) {
             do {

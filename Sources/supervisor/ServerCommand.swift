@@ -83,6 +83,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("cluster-dns"), help: "Cluster DNS service address pods use (default: the 10th address of the service CIDR, 10.43.0.10).")
     var clusterDNS: String?
 
+    @Option(name: .customLong("resolv-conf"), help: "Resolver file for dnsPolicy Default pods and the cluster DNS's upstreams (default /etc/resolv.conf).")
+    var resolvConf: String?
+
     @Option(name: .customLong("log-level"), help: "error, warning, notice, info, debug or trace (default warning).")
     var logLevel: String?
 
@@ -109,7 +112,7 @@ struct ServerCommand: AsyncParsableCommand {
             (.bindAddress, bindAddress), (.advertiseAddress, advertiseAddress),
             (.writeKubeconfig, writeKubeconfig), (.writeKubeconfigMode, writeKubeconfigMode),
             (.nodeName, nodeName), (.clusterCIDR, clusterCIDR), (.serviceCIDR, serviceCIDR),
-            (.serviceNodePortRange, serviceNodePortRange), (.clusterDomain, clusterDomain), (.clusterDNS, clusterDNS), (.logLevel, logLevel),
+            (.serviceNodePortRange, serviceNodePortRange), (.clusterDomain, clusterDomain), (.clusterDNS, clusterDNS), (.resolvConf, resolvConf), (.logLevel, logLevel),
             (.simulatedNodes, simulatedNodes), (.containerRuntimeEndpoint, containerRuntimeEndpoint),
             (.privateRegistry, privateRegistry),
         ]

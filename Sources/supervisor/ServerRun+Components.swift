@@ -89,6 +89,7 @@ extension ServerRun {
                 c.privateRegistry = config.privateRegistry
                 c.clusterDomain = config.clusterDomain
                 c.clusterDNS = disabled.contains(Self.dns.name) || disabled.contains("coredns") ? nil : config.clusterDNS
+                c.upstreamResolvConf = config.resolvConf
                 c.controlPlane = true
                 c.leaderElect = false
                 c.evictionHard = config.kubeletArgs["eviction-hard"]
@@ -136,6 +137,7 @@ extension ServerRun {
                 c.serviceCIDR = config.serviceCIDR
                 c.clusterDomain = config.clusterDomain
                 c.clusterDNS = clusterDNS
+                c.upstreamResolvConf = config.resolvConf
                 // Tests run servers side by side on free ports; the proxy follows the port the
                 // DNS registers in its EndpointSlice.
                 c.dnsPort = prepared.removePortFile ? 0 : Self.dnsPort

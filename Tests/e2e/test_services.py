@@ -3,8 +3,12 @@ proxy's nftables rules from the host and from another pod (ClusterIP, NodePort, 
 a fast refusal with no endpoints, and the cluster DNS from inside a pod (service names with and
 without the search path, headless services, ExternalName)."""
 import json
+import os
 import shutil
 import socket
+import struct
+import tempfile
+import threading
 import time
 import urllib.request
 
@@ -59,21 +63,77 @@ def try_get(host, port):
         return None
 
 
+UPSTREAM = "127.0.0.77"  # a loopback address of its own, so no host resolver is in the way
+EXTERNAL = ("external.test", "192.0.2.55")
+
+
+class FakeUpstream:
+    """The node's upstream resolver (given with --resolv-conf): answers EXTERNAL, NXDOMAIN otherwise."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((UPSTREAM, 53))
+        self.queries = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            ident, = struct.unpack("!H", data[:2])
+            labels, i = [], 12
+            while data[i]:
+                labels.append(data[i + 1:i + 1 + data[i]].decode())
+                i += 1 + data[i]
+            question = data[12:i + 5]
+            qtype, = struct.unpack("!H", data[i + 1:i + 3])
+            name = ".".join(labels).lower()
+            self.queries.append(name)
+            if name == EXTERNAL[0] and qtype == 1:
+                answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 30, 4) + socket.inet_aton(EXTERNAL[1])
+                reply = struct.pack("!HHHHHH", ident, 0x8180, 1, 1, 0, 0) + question + answer
+            else:
+                rcode = 0 if name == EXTERNAL[0] else 3
+                reply = struct.pack("!HHHHHH", ident, 0x8180 | rcode, 1, 0, 0, 0) + question
+            self.sock.sendto(reply, peer)
+
+    def close(self):
+        self.sock.close()
+
+
 @pytest.fixture(scope="module")
 def cluster():
-    with real_node("svc-node") as node:
-        s = node.server
-        objects = [WEB, service("web"), service("web-np", "NodePort"), service("web-lb", "LoadBalancer"),
-                   service("web-headless", headless=True), CLIENT,
-                   {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
-                    "spec": {"type": "ExternalName", "externalName": "web.default.svc.cluster.local"}}]
-        s.kubectl("apply", "-f", "-", input="\n".join(json.dumps(o) for o in objects))
-        node.wait_ready()
-        wait_for(lambda: len(ready_endpoints(node, "web")) == 2, 90, interval=0.5, message="2 ready endpoints of web")
-        node.wait_pod("client", lambda p: p["status"].get("phase") == "Running", 60)
-        yield node
-        # The Deployment would replace the pods the harness deletes at the end.
-        s.kubectl("delete", "deployment", "web", "--wait=true", check=False, timeout=60)
+    upstream = FakeUpstream()
+    resolv = tempfile.NamedTemporaryFile("w", prefix="swiftlet-resolv-", suffix=".conf", delete=False)
+    resolv.write(f"nameserver {UPSTREAM}\n")
+    resolv.close()
+    try:
+        with real_node("svc-node", extra_args=["--resolv-conf", resolv.name]) as node:
+            node.upstream = upstream
+            yield from _cluster(node)
+    finally:
+        upstream.close()
+        os.unlink(resolv.name)
+
+
+def _cluster(node):
+    """Deploys the web pods, their Services and a client pod; yields once all are ready."""
+    s = node.server
+    objects = [WEB, service("web"), service("web-np", "NodePort"), service("web-lb", "LoadBalancer"),
+               service("web-headless", headless=True), CLIENT,
+               {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
+                "spec": {"type": "ExternalName", "externalName": EXTERNAL[0]}},
+               {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "alias"},
+                "spec": {"type": "ExternalName", "externalName": "web.default.svc.cluster.local"}}]
+    s.kubectl("apply", "-f", "-", input="\n".join(json.dumps(o) for o in objects))
+    node.wait_ready()
+    wait_for(lambda: len(ready_endpoints(node, "web")) == 2, 90, interval=0.5, message="2 ready endpoints of web")
+    node.wait_pod("client", lambda p: p["status"].get("phase") == "Running", 60)
+    yield node
+    # The Deployment would replace the pods the harness deletes at the end.
+    s.kubectl("delete", "deployment", "web", "--wait=true", check=False, timeout=60)
 
 
 def ready_endpoints(node, service_name, ready_only=True):
@@ -127,8 +187,15 @@ def test_dns_inside_a_pod(cluster):
     headless = in_client(cluster, "nslookup", "web-headless.default.svc.cluster.local").stdout
     for address in ready_endpoints(cluster, "web"):
         assert address in headless, headless
+    # An ExternalName inside the cluster resolves there; one outside, and any other name, is
+    # forwarded to the node's upstream resolver.
+    alias = in_client(cluster, "nslookup", "alias.default.svc.cluster.local").stdout
+    assert "web.default.svc.cluster.local" in alias and ip in alias, alias
     ext = in_client(cluster, "nslookup", "ext.default.svc.cluster.local").stdout
-    assert "web.default.svc.cluster.local" in ext and ip in ext, ext
+    assert EXTERNAL[0] in ext and EXTERNAL[1] in ext, ext
+    direct = in_client(cluster, "nslookup", EXTERNAL[0]).stdout
+    assert EXTERNAL[1] in direct, direct
+    assert EXTERNAL[0] in cluster.upstream.queries
     missing = in_client(cluster, "nslookup", "nothing.default.svc.cluster.local", check=False)
     assert missing.returncode != 0 and "NXDOMAIN" in missing.stdout + missing.stderr
 

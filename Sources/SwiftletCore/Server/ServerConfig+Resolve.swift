@@ -92,6 +92,9 @@ extension ServerConfig {
         )
         config.disabledComponents = disabled.sorted()
         config.clusterDNSOverride = try values.scalar(.clusterDNS, SettingParsers.ipAddress)
+        if let path = try values.scalar(.resolvConf, { try SettingParsers.path($0, workingDirectory: cwd) }) {
+            config.resolvConf = path
+        }
         config.simulatedNodes = try values.scalar(.simulatedNodes, SettingParsers.simulatedNodeCount) ?? 0
         config.containerRuntimeEndpoint = try values.scalar(.containerRuntimeEndpoint) { text in
             // K3s accepts `unix:///run/...` and a bare path.

@@ -30,6 +30,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var clusterDomain: String
     /// The cluster DNS service address (`--cluster-dns`); nil: `defaultClusterDNS`.
     public var clusterDNSOverride: String?
+    /// The host's resolver configuration given to pods with `dnsPolicy: Default` and to the
+    /// cluster DNS as its upstreams.
+    public var resolvConf: String = "/etc/resolv.conf"
     public var logLevel: Logger.Level
     /// Simulated nodes run in place of the real node agent (0: none).
     public var simulatedNodes: Int = 0

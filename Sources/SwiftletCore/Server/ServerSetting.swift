@@ -28,6 +28,9 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case clusterDomain = "cluster-domain"
     /// The cluster DNS service address pods get in resolv.conf (default: the 10th of the service CIDR).
     case clusterDNS = "cluster-dns"
+    /// K3s's `--resolv-conf`: the host resolver file for `dnsPolicy: Default` pods and the cluster
+    /// DNS's upstreams (default /etc/resolv.conf).
+    case resolvConf = "resolv-conf"
     case logLevel = "log-level"
     /// Run this many simulated nodes (hollow kubelets) in place of the real node agent.
     case simulatedNodes = "simulated-nodes"
