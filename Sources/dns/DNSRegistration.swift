@@ -1,3 +1,4 @@
+import ClusterDNS
 import KubeAPI
 import Logging
 import SwiftletCore
@@ -75,14 +76,13 @@ enum DNSRegistration {
 
     /// The first address of an IPv4 pod CIDR (`10.42.0.0/24` -> `10.42.0.1`): the bridge's gateway.
     static func gatewayAddress(podCIDR: String) -> String? {
-        let parts = podCIDR.split(separator: "/")
-        guard parts.count == 2, let prefix = Int(parts[1]), (0...30).contains(prefix) else { return nil }
-        let octets = parts[0].split(separator: ".").compactMap { UInt8($0) }
-        guard octets.count == 4 else { return nil }
-        let value = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << (32 - prefix)
+        guard let network = IPNetwork(podCIDR), case .v4(let address) = network.address, network.prefixLength <= 30 else {
+            return nil
+        }
+        let value = address.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let mask: UInt32 = network.prefixLength == 0 ? 0 : ~UInt32(0) << (32 - network.prefixLength)
         let gateway = (value & mask) + 1
-        return (0..<4).reversed().map { String(gateway >> (UInt32($0) * 8) & 0xff) }.joined(separator: ".")
+        return IPv4Address(bytes: (0..<4).reversed().map { UInt8(truncatingIfNeeded: gateway >> (UInt32($0) * 8)) })?.description
     }
 
     private static func gateway(client: any KubeAPIClient, nodeName: String) async throws -> String? {
