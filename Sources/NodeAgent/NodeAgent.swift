@@ -22,6 +22,11 @@ public struct NodeAgentOptions: Sendable {
     /// The cluster DNS pods with `dnsPolicy: ClusterFirst` use (empty: the host's resolv.conf).
     public var clusterDNS: [String] = []
     public var clusterDomain = "cluster.local"
+    /// A running container's log is rotated past this size (upstream's containerLogMaxSize, 10Mi)
+    /// and at most this many files kept per container log (containerLogMaxFiles, 5).
+    public var containerLogMaxSize: Int64 = 10 * 1024 * 1024
+    public var containerLogMaxFiles = 5
+    public var logRotationInterval: Duration = .seconds(10)
     public var leaseRenewInterval: Duration = .seconds(10)
     public var leaseDurationSeconds: Int64 = 40
     public var statusReportInterval: Duration = .seconds(300)
@@ -165,6 +170,7 @@ public final class NodeAgent: Sendable {
             group.addTask { [self] in await heartbeatLoop() }
             group.addTask { [self] in await relistLoop() }
             group.addTask { [self] in await staticPodLoop() }
+            group.addTask { [self] in await logRotationLoop() }
             group.addTask { [self] in
                 // A cancelled sleep ends the loop at once: the runtime client is shutting down then.
                 while (try? await Task.sleep(for: options.housekeepingInterval)) != nil {

@@ -67,6 +67,10 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
     /// Kubelet and DNS: the cluster DNS service address (nil: pods get the host's resolv.conf and
     /// the DNS server registers no service).
     public var clusterDNS: String?
+    /// Kubelet: rotate a container's log past this many bytes (nil: 10Mi) and keep at most this
+    /// many files per log (nil: 5), as `--kubelet-arg container-log-max-size/-files`.
+    public var containerLogMaxSize: Int64?
+    public var containerLogMaxFiles: Int?
     /// Proxy: the addresses NodePorts answer on (127.0.0.1 is always added); nil: every local
     /// address of the node.
     public var nodeIPs: [String]?
@@ -87,7 +91,7 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         case containerRuntimeEndpoint, agentDirectory, cniConfDirectory, controlPlane, nodeIP
         case evictionHard, evictionPressureTransitionPeriodSeconds, privateRegistry
         case dnsBindAddress, dnsPort, clusterDomain, upstreamResolvConf, clusterDNS
-        case nodeIPs, proxyTable
+        case nodeIPs, proxyTable, containerLogMaxSize, containerLogMaxFiles
     }
 
     public init(from decoder: any Decoder) throws {
@@ -125,6 +129,8 @@ public struct ComponentConfig: JSONConfigFile, Sendable, Equatable {
         nodeIP = try c.decodeIfPresent(String.self, forKey: .nodeIP)
         privateRegistry = try c.decodeIfPresent(String.self, forKey: .privateRegistry)
         clusterDNS = try c.decodeIfPresent(String.self, forKey: .clusterDNS)
+        containerLogMaxSize = try c.decodeIfPresent(Int64.self, forKey: .containerLogMaxSize)
+        containerLogMaxFiles = try c.decodeIfPresent(Int.self, forKey: .containerLogMaxFiles)
         dnsBindAddress = try value(.dnsBindAddress, dnsBindAddress)
         dnsPort = try value(.dnsPort, dnsPort)
         clusterDomain = try value(.clusterDomain, clusterDomain)

@@ -117,6 +117,8 @@ struct KubeletCommand: AsyncParsableCommand {
         options.clusterDNS = config.clusterDNS.map { [$0] } ?? []
         options.clusterDomain = config.clusterDomain
         options.resolvConfPath = config.upstreamResolvConf
+        if let size = config.containerLogMaxSize { options.containerLogMaxSize = size }
+        if let files = config.containerLogMaxFiles { options.containerLogMaxFiles = max(2, files) }
         // Read once, as containerd's hosts.toml files are written once (K3s: restart to apply).
         if let path = config.privateRegistry, FileManager.default.fileExists(atPath: path) {
             do {

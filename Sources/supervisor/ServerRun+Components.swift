@@ -93,6 +93,8 @@ extension ServerRun {
                 c.controlPlane = true
                 c.leaderElect = false
                 c.evictionHard = config.kubeletArgs["eviction-hard"]
+                c.containerLogMaxSize = config.kubeletArgs["container-log-max-size"].flatMap(SettingParsers.byteSize)
+                c.containerLogMaxFiles = config.kubeletArgs["container-log-max-files"].flatMap { Int($0) }
                 c.evictionPressureTransitionPeriodSeconds = config.kubeletArgs["eviction-pressure-transition-period"]
                     .flatMap(SettingParsers.goDurationSeconds)
             }

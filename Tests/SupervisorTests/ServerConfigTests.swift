@@ -62,13 +62,24 @@ private func file(_ path: String, _ yaml: String) throws -> ConfigFile {
               - "eviction-hard=imagefs.available<20%"
             """)]), host: root)
         #expect(fromFile.kubeletArgs == ["eviction-hard": "imagefs.available<20%"])
-        for bad in ["max-pods=10", "eviction-hard", "=x", "eviction-pressure-transition-period=soon"] {
+        let logs = try ServerConfig.resolve(ServerConfigInputs(flags: [.kubeletArg: .list([
+            "container-log-max-size=64Ki", "container-log-max-files=3",
+        ])]), host: root)
+        #expect(logs.kubeletArgs == ["container-log-max-size": "64Ki", "container-log-max-files": "3"])
+        for bad in ["max-pods=10", "eviction-hard", "=x", "eviction-pressure-transition-period=soon",
+                    "container-log-max-size=big", "container-log-max-size=0", "container-log-max-files=1",
+                    "container-log-max-files=many"] {
             #expect {
                 try ServerConfig.resolve(ServerConfigInputs(flags: [.kubeletArg: .list([bad])]), host: root)
             } throws: { error in
                 (error as? ServerConfigError)?.key == "kubelet-arg"
             }
         }
+        #expect(SettingParsers.byteSize("10Mi") == Int64(10_485_760))
+        #expect(SettingParsers.byteSize("1G") == 1_000_000_000)
+        #expect(SettingParsers.byteSize("4096") == 4096)
+        #expect(SettingParsers.byteSize("-1Ki") == nil && SettingParsers.byteSize("Mi") == nil
+                && SettingParsers.byteSize("99999999999Ti") == nil)
         #expect(SettingParsers.goDurationSeconds("1h2m3s") == 3723)
         #expect(SettingParsers.goDurationSeconds("0s") == 0)
         #expect(SettingParsers.goDurationSeconds("90") == nil)

@@ -116,7 +116,9 @@ public enum SettingParsers {
 
     /// Splits list values on commas (as K3s does for string-slice flags), dropping empty items.
     /// The kubelet settings `--kubelet-arg` may give, as K3s passes them to its kubelet.
-    public static let kubeletArgKeys = ["eviction-hard", "eviction-pressure-transition-period"]
+    public static let kubeletArgKeys = [
+        "eviction-hard", "eviction-pressure-transition-period", "container-log-max-size", "container-log-max-files",
+    ]
 
     /// `key=value` items (a leading `--` is allowed); the key must be one Swiftlet's kubelet
     /// understands, a later item wins. Durations are Go durations (`30s`, `5m`, `1m30s`).
@@ -135,9 +137,29 @@ public enum SettingParsers {
             if key == "eviction-pressure-transition-period", goDurationSeconds(value) == nil {
                 throw Failure("\"\(value)\" is not a duration such as 30s, 5m or 1m30s")
             }
+            if key == "container-log-max-size", (byteSize(value) ?? 0) <= 0 {
+                throw Failure("\"\(value)\" is not a size such as 10Mi, 512Ki or 1G")
+            }
+            if key == "container-log-max-files", (Int(value) ?? 0) < 2 {
+                throw Failure("container-log-max-files must be a whole number of at least 2, not \"\(value)\"")
+            }
             result[key] = value
         }
         return result
+    }
+
+    /// Bytes of a quantity such as `10Mi`, `512Ki`, `1G` or `4096` (binary and decimal suffixes
+    /// up to Ti/T); nil for anything else.
+    public static func byteSize(_ text: String) -> Int64? {
+        let suffixes: [(String, Int64)] = [
+            ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40),
+            ("K", 1_000), ("k", 1_000), ("M", 1_000_000), ("G", 1_000_000_000), ("T", 1_000_000_000_000),
+        ]
+        for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
+            guard let number = Int64(text.dropLast(suffix.count)), number >= 0 else { return nil }
+            return number.multipliedReportingOverflow(by: factor).overflow ? nil : number * factor
+        }
+        return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// Seconds of a Go duration made of whole `h`, `m` and `s` parts (`1m30s`, `0s`); nil otherwise.
