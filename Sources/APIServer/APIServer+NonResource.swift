@@ -84,6 +84,13 @@ extension APIServer {
         case "apis" where parts.count == 3:
             guard let list = Discovery.apiResourceList(group: parts[1], version: parts[2]) else { return try await notFound(context) }
             try await context.send(json: list)
+        case "openapi" where parts.count == 2 && parts[1] == "v2":
+            // kubectl downloads the protobuf form; browsers and scripts get JSON, as upstream serves.
+            if OpenAPIV2.acceptsProtobuf(accept) {
+                try await context.send(bytes: openAPI.v2Protobuf(), contentType: OpenAPIV2.protobufContentType)
+            } else {
+                try await context.send(bytes: openAPI.v2JSON())
+            }
         case "openapi" where parts.count == 2 && parts[1] == "v3":
             try await context.send(bytes: openAPI.root())
         case "openapi" where parts.count >= 4 && parts[1] == "v3":

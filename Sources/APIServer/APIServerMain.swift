@@ -39,6 +39,9 @@ public enum APIServerMain {
         logger.notice("serving", metadata: ["address": "\(config.bindAddress):\(server.boundPort)"])
 
         let serving = Task { try await server.run() }
+        // The `kubernetes` Service's endpoints follow this server's address and port.
+        let boundPort = server.boundPort
+        let masterEndpoints = Task { await api.runMasterEndpoints(port: boundPort) }
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) {
             // Stop accepting, give requests in flight a moment, then end the rest (watches).
             Task {
@@ -49,6 +52,8 @@ public enum APIServerMain {
         }
         defer { signals.cancel() }
         try? await serving.value
+        masterEndpoints.cancel()
+        _ = await masterEndpoints.value
         await server.shutdownEventLoops()
         await store.close()
         logger.notice("stopped")

@@ -32,7 +32,7 @@ extension APIServer {
         bootstrapped.set()
     }
 
-    private func createIfMissing(_ def: ResourceDefinition, namespace: String?, name: String, object: inout JSON) async throws {
+    func createIfMissing(_ def: ResourceDefinition, namespace: String?, name: String, object: inout JSON) async throws {
         let key = StorageKeys.key(def, namespace: namespace, name: name)
         if try await store.get(key) != nil { return }
         prepareForCreate(&object, def)

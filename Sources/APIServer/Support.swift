@@ -89,6 +89,21 @@ final class APIMetrics: Sendable {
 final class OpenAPICache: Sendable {
     private let documents = Mutex<[String: [UInt8]]>([:])
     private let rootBytes = Mutex<[UInt8]?>(nil)
+    private let v2 = Mutex<(json: [UInt8], protobuf: [UInt8])?>(nil)
+
+    /// The Swagger 2.0 document (`/openapi/v2`) as JSON.
+    func v2JSON() -> [UInt8] { v2Document().json }
+
+    /// The Swagger 2.0 document as gnostic protobuf, the form kubectl asks for.
+    func v2Protobuf() -> [UInt8] { v2Document().protobuf }
+
+    private func v2Document() -> (json: [UInt8], protobuf: [UInt8]) {
+        if let cached = v2.withLock({ $0 }) { return cached }
+        let document = OpenAPIV2.document()
+        let built = (json: document.serialized(), protobuf: OpenAPIV2.encodeDocument(document))
+        v2.withLock { $0 = built }
+        return built
+    }
 
     static var groupVersions: [String] {
         ResourceRegistry.coreVersions + ResourceRegistry.groups.flatMap { g in g.versions.map { "\(g.name)/\($0)" } }

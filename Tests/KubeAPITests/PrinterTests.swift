@@ -168,6 +168,20 @@ import Testing
         #expect(Array(cells[1...3]) == [.string(expected), "1/2", "60s"])
     }
 
+    @Test(arguments: [
+        ([["port": 443, "name": "https"]], [["addresses": ["10.0.0.1"]]], "443", "10.0.0.1"),
+        ([["name": "dns"], [:], ["port": 53], ["port": 9153]], [["addresses": ["a", "b"]], ["addresses": ["c", "d", "e"]]],
+         "dns,*,53 + 1 more...", "a,b,c + 2 more..."),
+        ([], [], "<unset>", "<unset>"),
+    ] as [([JSON], [JSON], String, String)])
+    func endpointSliceColumns(ports: [JSON], endpoints: [JSON], portsCell: String, endpointsCell: String) {
+        let slice: JSON = ["metadata": ["name": "kubernetes"], "addressType": "IPv4", "ports": .array(ports), "endpoints": .array(endpoints)]
+        let resource = Self.resource("discovery.k8s.io", "endpointslices")
+        #expect(TablePrinter.columns(for: resource).map { $0["name"] } == ["Name", "AddressType", "Ports", "Endpoints", "Age"])
+        let cells = TablePrinter.row(for: resource, object: slice, now: Self.now)
+        #expect(Array(cells[0...3]) == ["kubernetes", "IPv4", .string(portsCell), .string(endpointsCell)])
+    }
+
     @Test func eventRow() {
         let ev: JSON = ["metadata": ["name": "web.1"], "involvedObject": ["kind": "Pod", "name": "web", "fieldPath": "spec.containers{a}"],
                         "reason": "Pulled", "message": "done\n", "type": "Normal", "source": ["component": "kubelet", "host": "n1"],

@@ -77,6 +77,7 @@ public enum TablePrinter {
         "/Pod": .pod,
         "/Service": .service,
         "/Endpoints": .endpoints,
+        "discovery.k8s.io/EndpointSlice": .endpointSlice,
         "/Node": .node,
         "/Namespace": .namespace,
         "/Event": .event,
