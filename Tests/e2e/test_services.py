@@ -158,6 +158,9 @@ def test_cluster_ip_answers_from_the_host_and_from_a_pod_using_both_endpoints(cl
     seen = set()
     wait_for(lambda: (seen.add(try_get(ip, 80)) or seen >= pods), 30, interval=0.1, message=f"both endpoints of {ip}")
     assert seen - {None} == pods
+    # The API through the kubernetes Service, as in-cluster clients reach it (a TCP connect).
+    api = in_client(cluster, "sh", "-c", "echo | nc -w 3 10.43.0.1 443 >/dev/null; echo rc=$?").stdout
+    assert "rc=0" in api, api
     # busybox's nc, not wget: the static busybox's wget crashes in glibc's NSS without libnss files.
     out = in_client(cluster, "sh", "-c", f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 {ip} 80").stdout
     assert out.strip().splitlines()[-1] in pods, out
