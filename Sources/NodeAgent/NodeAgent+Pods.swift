@@ -38,6 +38,13 @@ extension NodeAgent {
             for sandbox in try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid])) where sandbox.state == .sandboxReady {
                 try await runtime.stopPodSandbox(sandbox.id)
             }
+            // Its volumes too, as upstream's volume manager does for terminated pods: memory-backed
+            // ones (secrets, emptyDir Medium=Memory) give their memory back now, not at deletion.
+            // Logs live apart (pod-logs) and stay readable.
+            if FileManager.default.fileExists(atPath: podVolumes.podDirectory(uid: uid)) {
+                probes.stop(uid: uid)
+                removePodDirectory(uid: uid)
+            }
             return
         }
         var runtimePod = try await observe(uid: uid)

@@ -155,3 +155,18 @@ def test_volumes_and_env_sources():
         assert mounts_under(os.path.join(pods_dir, uid)) == []
         s.kubectl("delete", "pod", "waits", "badenv", "--wait=true", timeout=60)
         wait_for(lambda: os.listdir(pods_dir) == [], 30, interval=0.5, message="all pod dirs removed")
+
+        # A pod that finished gives its volumes (here a memory-backed emptyDir) back at once, before
+        # it is deleted; its logs stay readable.
+        apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "done"}, "spec": {
+            "restartPolicy": "Never", "terminationGracePeriodSeconds": 1,
+            "volumes": [{"name": "scratch", "emptyDir": {"medium": "Memory"}}],
+            "containers": [{"name": "main", "image": "busybox:test", "imagePullPolicy": "Never",
+                            "command": ["sh", "-c", "echo finished > /scratch/x && cat /scratch/x"],
+                            "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]}]}})
+        wait_for(lambda: get("pod", "done")["status"].get("phase") == "Succeeded", 60, interval=0.5, message="done Succeeded")
+        done_uid = get("pod", "done")["metadata"]["uid"]
+        wait_for(lambda: not os.path.exists(os.path.join(pods_dir, done_uid)), 30, interval=0.5,
+                 message="the finished pod's volumes removed")
+        assert mounts_under(os.path.join(pods_dir, done_uid)) == []
+        assert s.kubectl("logs", "done").stdout.strip() == "finished"
