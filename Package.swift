@@ -159,8 +159,10 @@ let package = Package(
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
-            // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods.
+            // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods, gRPC health checks.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -323,7 +325,11 @@ let package = Package(
             "CRI", "ContainerdSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         // Pure translators, plus a real containerd + CRI run of the pod runtime.
-        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "CRI", "KubeAPI", "ContainerdSupport"]),
+        .testTarget(name: "NodeAgentTests", dependencies: [
+            "NodeAgent", "CRI", "KubeAPI", "ContainerdSupport",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        ]),
         // Codec, zone semantics, fuzzing, and real UDP/TCP servers on loopback with a fake upstream.
         .testTarget(name: "ClusterDNSTests", dependencies: [
             "ClusterDNS", "SwiftletJSON",

@@ -57,8 +57,8 @@ struct ProbeRunner: Sendable {
             return await HTTPProbe.get(action, podIP: podIP, timeout: timeout)
         case .tcpSocket(let host, let port):
             return await Self.connect(host: host.isEmpty ? podIP : host, port: port, timeout: timeout)
-        case .grpc:
-            return ProbeOutcome(.error, "gRPC probes are not supported on this node")
+        case .grpc(let port, let service):
+            return await GRPCProbe.check(host: podIP, port: port, service: service, timeout: timeout)
         case .sleep:
             return ProbeOutcome(.error, "sleep is not a probe handler")
         }

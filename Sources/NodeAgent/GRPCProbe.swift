@@ -1,0 +1,117 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import SwiftletInfo
+
+/// The gRPC probe, as upstream's prober runs it (pkg/probe/grpc): one `grpc.health.v1.Health/Check`
+/// call over plaintext HTTP/2 to the pod's IP with the probe's `service`, bounded by the timeout;
+/// SERVING is a success, anything else a failure with upstream's messages.
+enum GRPCProbe {
+    static let method = MethodDescriptor(fullyQualifiedService: "grpc.health.v1.Health", method: "Check")
+
+    /// `HealthCheckResponse.ServingStatus` names, by number.
+    static let statusNames = [0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"]
+
+    static func check(host: String, port: Int, service: String, timeout: Duration) async -> ProbeOutcome {
+        let target = ProbeRunner.hostPort(host, port)
+        let transport: HTTP2ClientTransport.Posix
+        do {
+            transport = try HTTP2ClientTransport.Posix(
+                target: host.contains(":") ? .ipv6(address: host, port: port) : .ipv4(address: host, port: port),
+                transportSecurity: .plaintext)
+        } catch {
+            return ProbeOutcome(.failure, "timeout: failed to connect service \"\(target)\" within \(seconds(timeout)): \(error)")
+        }
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        // Fail once the connection cannot be made, like upstream's blocking dial with a deadline.
+        options.waitForReady = true
+        do {
+            let status = try await withGRPCClient(transport: transport) { client in
+                try await client.unary(
+                    request: ClientRequest(message: HealthMessages.request(service: service),
+                                           metadata: ["user-agent": "kube-probe/\(SwiftletVersion.kubernetesMajor).\(SwiftletVersion.kubernetesMinor)"]),
+                    descriptor: method, serializer: RawBytes(), deserializer: RawBytes(), options: options
+                ) { response in try HealthMessages.status(try response.message) }
+            }
+            guard status == 1 else {
+                return ProbeOutcome(.failure, "service unhealthy (responded with \"\(statusNames[status] ?? String(status))\")")
+            }
+            return ProbeOutcome(.success)
+        } catch let error as RPCError {
+            switch error.code {
+            case .unimplemented:
+                return ProbeOutcome(.failure, "this server doesn't implement the grpc health protocol (grpc.health.v1.Health): \(error.message)")
+            case .deadlineExceeded:
+                return ProbeOutcome(.failure, "timeout: health rpc did not complete within \(seconds(timeout))")
+            case .unavailable:
+                return ProbeOutcome(.failure, "timeout: failed to connect service \"\(target)\" within \(seconds(timeout)): \(error.message)")
+            default:
+                return ProbeOutcome(.failure, "error: health rpc probe failed: \(error)")
+            }
+        } catch {
+            return ProbeOutcome(.failure, "error: health rpc probe failed: \(error)")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String { "\(duration.components.seconds)s" }
+}
+
+/// The two messages of grpc.health.v1 (health.proto), encoded by hand: a request with the service
+/// name (field 1, string) and a response with the serving status (field 1, enum).
+enum HealthMessages {
+    static func request(service: String) -> [UInt8] {
+        guard !service.isEmpty else { return [] }
+        let bytes = Array(service.utf8)
+        return [0x0A] + varint(UInt64(bytes.count)) + bytes
+    }
+
+    /// The `status` field; unknown fields are skipped, a malformed message is an error.
+    static func status(_ message: [UInt8]) throws -> Int {
+        var index = 0
+        var status = 0
+        while index < message.count {
+            let key = try readVarint(message, &index)
+            switch (key >> 3, key & 7) {
+            case (1, 0): status = Int(truncatingIfNeeded: try readVarint(message, &index))
+            case (_, 0): _ = try readVarint(message, &index)
+            case (_, 1): index += 8
+            case (_, 2): index += Int(try readVarint(message, &index))
+            case (_, 5): index += 4
+            default: throw RPCError(code: .internalError, message: "malformed HealthCheckResponse")
+            }
+        }
+        guard index == message.count else { throw RPCError(code: .internalError, message: "truncated HealthCheckResponse") }
+        return status
+    }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var out: [UInt8] = []
+        repeat {
+            out.append(UInt8(value & 0x7F) | (value > 0x7F ? 0x80 : 0))
+            value >>= 7
+        } while value > 0
+        return out
+    }
+
+    static func readVarint(_ bytes: [UInt8], _ index: inout Int) throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count, shift < 64 {
+            let byte = bytes[index]
+            index += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+        throw RPCError(code: .internalError, message: "malformed varint in HealthCheckResponse")
+    }
+}
+
+/// Messages passed through as their encoded bytes.
+struct RawBytes: MessageSerializer, MessageDeserializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> [UInt8] {
+        serializedMessageBytes.withUnsafeBytes { Array($0) }
+    }
+}
