@@ -42,13 +42,16 @@ import Testing
     }
 
     @Test func servingPassesAndOtherStatusesFailWithTheStatusName() async throws {
+        // Generous deadlines: the whole suite runs in parallel on two cores.
         try await withServer([HealthService()]) { port in
-            #expect(await GRPCProbe.check(host: "127.0.0.1", port: port, service: "", timeout: .seconds(2)) == ProbeOutcome(.success))
-            #expect(await GRPCProbe.check(host: "127.0.0.1", port: port, service: "web", timeout: .seconds(2)).status == .success)
-            #expect(await GRPCProbe.check(host: "127.0.0.1", port: port, service: "sick", timeout: .seconds(2))
-                    == ProbeOutcome(.failure, "service unhealthy (responded with \"NOT_SERVING\")"))
-            #expect(await GRPCProbe.check(host: "127.0.0.1", port: port, service: "nope", timeout: .seconds(2))
-                    == ProbeOutcome(.failure, "service unhealthy (responded with \"SERVICE_UNKNOWN\")"))
+            for (service, expected) in [
+                ("", ProbeOutcome(.success)), ("web", ProbeOutcome(.success)),
+                ("sick", ProbeOutcome(.failure, "service unhealthy (responded with \"NOT_SERVING\")")),
+                ("nope", ProbeOutcome(.failure, "service unhealthy (responded with \"SERVICE_UNKNOWN\")")),
+            ] {
+                let outcome = await GRPCProbe.check(host: "127.0.0.1", port: port, service: service, timeout: .seconds(15))
+                #expect(outcome == expected, "service \(service): \(outcome)")
+            }
         }
     }
 
@@ -57,13 +60,13 @@ import Testing
             let begin = ContinuousClock.now
             let outcome = await GRPCProbe.check(host: "127.0.0.1", port: port, service: "slow", timeout: .seconds(1))
             #expect(outcome == ProbeOutcome(.failure, "timeout: health rpc did not complete within 1s"))
-            #expect(ContinuousClock.now - begin < .seconds(2.5))
+            #expect(ContinuousClock.now - begin < .seconds(6))
         }
     }
 
     @Test func aServerWithoutTheHealthServiceIsAFailureSayingSo() async throws {
         try await withServer([OtherService()]) { port in
-            let outcome = await GRPCProbe.check(host: "127.0.0.1", port: port, service: "", timeout: .seconds(2))
+            let outcome = await GRPCProbe.check(host: "127.0.0.1", port: port, service: "", timeout: .seconds(15))
             #expect(outcome.status == .failure)
             #expect(outcome.output.hasPrefix("this server doesn't implement the grpc health protocol (grpc.health.v1.Health)"), "\(outcome.output)")
         }
@@ -77,7 +80,7 @@ import Testing
         let outcome = await GRPCProbe.check(host: "127.0.0.1", port: freePort, service: "", timeout: .seconds(1))
         #expect(outcome.status == .failure)
         #expect(outcome.output.hasPrefix("timeout:"), "\(outcome.output)")
-        #expect(ContinuousClock.now - begin < .seconds(3))
+        #expect(ContinuousClock.now - begin < .seconds(6))
     }
 
     @Test(arguments: [
