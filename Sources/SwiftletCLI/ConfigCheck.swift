@@ -92,7 +92,7 @@ public enum ConfigCheck {
     /// Component executables and whether `swiftlet server` cannot run without them today.
     public static let componentBinaries: [(name: String, required: Bool)] = [
         ("swiftlet-apiserver", true), ("swiftlet-controllers", false), ("swiftlet-scheduler", false),
-        ("swiftlet-kubelet", false), ("swiftlet-proxy", false),
+        ("swiftlet-kubelet", false), ("swiftlet-proxy", false), ("swiftlet-dns", false),
     ]
     /// Optional tools looked up on PATH and the usual system directories.
     public static let optionalTools = ["containerd", "runc", "nft", "journalctl", "kubectl"]
