@@ -1,10 +1,10 @@
 # Swiftlet: build, run and test. `make deps` needs root (apt-get, pip).
 SWIFT ?= swift
 PYTHON ?= python3
-DEBIAN_PACKAGES = libsqlite3-dev pkg-config libsystemd-dev libssl-dev openssl systemd-container containerd runc zstd umoci busybox-static containernetworking-plugins iptables libjemalloc-dev nftables
+DEBIAN_PACKAGES = libsqlite3-dev pkg-config libsystemd-dev libssl-dev openssl systemd-container containerd runc zstd umoci busybox-static containernetworking-plugins iptables libjemalloc-dev nftables dpkg-dev patchelf lintian
 PYTHON_PACKAGES = kubernetes==37.0.2 pytest
 
-.PHONY: deps build run test unit e2e bench clean
+.PHONY: deps build run test unit e2e bench deb clean
 
 ## Debian and Python packages the build and the tests need.
 deps:
@@ -34,6 +34,10 @@ e2e: build
 bench:
 	$(SWIFT) build -c release --product swiftlet-bench --product swiftlet-apiserver --product swiftlet
 	.build/release/swiftlet-bench
+
+## The Debian package for this machine's architecture (release build; see packaging/README.md).
+deb:
+	SWIFT=$(SWIFT) packaging/build-deb
 
 clean:
 	rm -rf .build

@@ -19,7 +19,8 @@ public struct ContainerdConfig: Sendable, Equatable {
     public var snapshotter: String
     /// runc's state directory (`--root`).
     public var runcRoot: String
-    /// The systemd cgroup driver; only works when systemd is PID 1.
+    /// The systemd cgroup driver; only works when systemd is PID 1, and only with a kubelet that
+    /// names cgroups the systemd way (`slice:prefix:name`).
     public var systemdCgroup: Bool
     /// Keeps containers from lowering their OOM score below containerd's. Needed where containerd
     /// lacks CAP_SYS_RESOURCE (else every RunPodSandbox fails); configurable for real boards.
@@ -36,14 +37,19 @@ public struct ContainerdConfig: Sendable, Equatable {
     public var streamServerPort: Int
 
     /// A configuration under `dataDirectory` and `runDirectory` with the defaults: overlayfs,
-    /// runc, restricted OOM score adjustment, CNI plugins from /usr/lib/cni, the systemd cgroup
-    /// driver only when systemd is PID 1, and the streaming server on 127.0.0.1 port 0.
+    /// runc, restricted OOM score adjustment, CNI plugins from /usr/lib/cni, the cgroupfs driver,
+    /// and the streaming server on 127.0.0.1 port 0.
+    ///
+    /// cgroupfs also under systemd: swiftlet-kubelet gives cgroup parents as cgroupfs paths
+    /// (`/kubepods/besteffort/pod<uid>`, PodSandboxSpec.cgroupParent), which runc's systemd driver
+    /// rejects ("expected cgroupsPath to be of format slice:prefix:name"), so following the init
+    /// system failed every pod of the installed package (found by Tests/e2e/test_package.py).
     ///
     /// `dataDirectory` is what K3s calls `<data-dir>/agent/containerd`: root and opt go there.
     public init(
         dataDirectory: String, runDirectory: String, sandboxImage: String,
         cniConfDirectory: String, registryConfigPath: String? = nil,
-        systemdCgroup: Bool = ContainerdConfig.systemdIsInit()
+        systemdCgroup: Bool = false
     ) {
         rootDirectory = dataDirectory + "/root"
         optDirectory = dataDirectory + "/opt"
