@@ -29,19 +29,43 @@ final class PingResponder: ChannelInboundHandler, RemovableChannelHandler {
     private var passThrough = 0
     /// An incomplete frame header, or an incomplete PING frame.
     private var pending: ByteBuffer?
-    /// PINGs answered here (for tests and debugging).
-    private(set) var answered = 0
 
     init() {}
 
+    /// Walks the frame headers of `buffer` (the first `skipping` bytes belong to a frame already
+    /// started). Nil when a PING starts in it or it ends inside a frame header; otherwise how
+    /// many bytes of the last frame are still to come.
+    static func bytesLeftIfNoPing(in buffer: ByteBuffer, skipping: Int) -> Int? {
+        var index = skipping
+        while index < buffer.readableBytes {
+            let at = buffer.readerIndex + index
+            guard index + frameHeaderLength <= buffer.readableBytes,
+                  let word = buffer.getInteger(at: at, as: UInt32.self),
+                  let type = buffer.getInteger(at: at + 3, as: UInt8.self),
+                  let flags = buffer.getInteger(at: at + 4, as: UInt8.self) else { return nil }
+            let length = Int(word >> 8)
+            if type == pingType, flags & ackFlag == 0, length == pingPayloadLength { return nil }
+            index += frameHeaderLength + length
+        }
+        return index - buffer.readableBytes
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var input = unwrapInboundIn(data)
+        // Most reads hold no PING and end on a frame boundary or inside a frame's payload:
+        // forward them as they are, without copying.
+        if pending == nil, let remaining = Self.bytesLeftIfNoPing(in: input, skipping: passThrough) {
+            passThrough = remaining
+            context.fireChannelRead(wrapInboundOut(input))
+            return
+        }
         if var held = pending {
             held.writeBuffer(&input)
             input = held
             pending = nil
         }
         var output = context.channel.allocator.buffer(capacity: input.readableBytes)
+        var wroteAck = false
         while input.readableBytes > 0 {
             if passThrough > 0 {
                 let count = min(passThrough, input.readableBytes)
@@ -71,9 +95,9 @@ final class PingResponder: ChannelInboundHandler, RemovableChannelHandler {
             // The same frame with the ACK flag set (stream 0, same opaque payload).
             ping.setInteger(flags | Self.ackFlag, at: ping.readerIndex + 4)
             context.write(wrapOutboundOut(ping), promise: nil)
-            answered += 1
+            wroteAck = true
         }
-        if answered > 0 { context.flush() }
+        if wroteAck { context.flush() }
         if output.readableBytes > 0 {
             context.fireChannelRead(wrapInboundOut(output))
         }

@@ -1,4 +1,5 @@
 import GRPCCore
+import KubeAPI
 import GRPCNIOTransportHTTP2Posix
 import SwiftletInfo
 
@@ -56,55 +57,25 @@ enum GRPCProbe {
     static func seconds(_ duration: Duration) -> String { "\(duration.components.seconds)s" }
 }
 
-/// The two messages of grpc.health.v1 (health.proto), encoded by hand: a request with the service
-/// name (field 1, string) and a response with the serving status (field 1, enum).
+/// The two messages of grpc.health.v1 (health.proto) on the project's protobuf wire reader and
+/// writer: a request with the service name (field 1, string) and a response with the serving
+/// status (field 1, enum).
 enum HealthMessages {
     static func request(service: String) -> [UInt8] {
         guard !service.isEmpty else { return [] }
-        let bytes = Array(service.utf8)
-        return [0x0A] + varint(UInt64(bytes.count)) + bytes
+        var writer = ProtoWireWriter()
+        writer.writeString(field: 1, service)
+        return writer.bytes
     }
 
     /// The `status` field; unknown fields are skipped, a malformed message is an error.
     static func status(_ message: [UInt8]) throws -> Int {
-        var index = 0
+        var reader = ProtoWireReader(message)
         var status = 0
-        while index < message.count {
-            let key = try readVarint(message, &index)
-            switch (key >> 3, key & 7) {
-            case (1, 0): status = Int(truncatingIfNeeded: try readVarint(message, &index))
-            case (_, 0): _ = try readVarint(message, &index)
-            case (_, 1): index += 8
-            case (_, 2): index += Int(try readVarint(message, &index))
-            case (_, 5): index += 4
-            default: throw RPCError(code: .internalError, message: "malformed HealthCheckResponse")
-            }
+        while let field = try reader.nextField() {
+            if field.number == 1, case .varint(let value) = field.value { status = Int(truncatingIfNeeded: value) }
         }
-        guard index == message.count else { throw RPCError(code: .internalError, message: "truncated HealthCheckResponse") }
         return status
-    }
-
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        repeat {
-            out.append(UInt8(value & 0x7F) | (value > 0x7F ? 0x80 : 0))
-            value >>= 7
-        } while value > 0
-        return out
-    }
-
-    static func readVarint(_ bytes: [UInt8], _ index: inout Int) throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count, shift < 64 {
-            let byte = bytes[index]
-            index += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        throw RPCError(code: .internalError, message: "malformed varint in HealthCheckResponse")
     }
 }
 

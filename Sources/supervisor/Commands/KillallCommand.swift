@@ -15,7 +15,7 @@ import SwiftletCore
 /// leaves pods, their mounts, the pod bridge and the service rules in place on purpose, so a
 /// restart or upgrade does not interrupt workloads; this is the full teardown (before an
 /// uninstall, or to start from a clean host). Data in the data directory is kept.
-struct KillallCommand: ParsableCommand {
+struct KillallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "killall",
         abstract: "Stop Swiftlet and every pod it runs; remove its mounts, pod bridge and nftables table.",
@@ -32,7 +32,7 @@ struct KillallCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the supervisor to stop before killing it.")
     var timeout: Int = 30
 
-    func run() throws {
+    func run() async throws {
         guard geteuid() == 0 else {
             printError("swiftlet killall must run as root (it stops containers and removes mounts, links and nftables rules)")
             throw ExitCode.failure
@@ -44,12 +44,14 @@ struct KillallCommand: ParsableCommand {
             let stopped = Killall.terminate(pid, grace: .seconds(timeout))
             report.append("stopped the supervisor (PID \(pid))\(stopped ? "" : ", killed after \(timeout) s")")
         }
-        // Components a crashed supervisor left behind, containerd included.
-        for (name, pid) in Killall.pidFiles(in: config.runDir) where Killall.isAlive(pid) {
-            _ = Killall.terminate(pid, grace: .seconds(5))
-            report.append("stopped \(name) (PID \(pid))")
+        // Components a crashed supervisor left behind, containerd included: only a PID that still
+        // runs that component with Swiftlet's marker is signalled (PIDs get reused).
+        for name in Killall.pidFileComponents(in: config.runDir) {
+            let executable = name == ServerRun.containerd ? name : "swiftlet-\(name)"
+            let outcome = await StaleProcessCleanup().clean(
+                pidFile: PIDFile(path: "\(config.runDir)/\(name).pid"), executableName: executable, stopTimeout: .seconds(5))
+            if case .stopped(let pid, _) = outcome { report.append("stopped \(name) (PID \(pid))") }
         }
-        unlink(config.runDir + "/containerd.pid")
 
         // Shims of this installation name its containerd socket; the containers are their children.
         let socket = config.runDir + "/containerd/containerd.sock"
@@ -93,14 +95,10 @@ enum Killall {
         return false
     }
 
-    /// `<component>.pid` files in the run directory.
-    static func pidFiles(in runDir: String) -> [(String, Int32)] {
+    /// The components with a `<component>.pid` file in the run directory.
+    static func pidFileComponents(in runDir: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []
-        return names.filter { $0.hasSuffix(".pid") }.sorted().compactMap { name in
-            guard let text = try? String(contentsOfFile: runDir + "/" + name, encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return nil }
-            return (String(name.dropLast(4)), pid)
-        }
+        return names.filter { $0.hasSuffix(".pid") }.sorted().map { String($0.dropLast(4)) }
     }
 
     /// PIDs whose command line (NUL-separated arguments joined by spaces) matches.
@@ -122,7 +120,7 @@ enum Killall {
                   let close = stat.lastIndex(of: ")") else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
-            let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline"))) ?? Data()
+            let raw = POSIXFile.read("/proc/\(name)/cmdline") ?? []
             let commandLine = String(decoding: raw.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
             return ProcessEntry(pid: pid, parent: parent, commandLine: commandLine)
         }
