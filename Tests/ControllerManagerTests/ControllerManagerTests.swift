@@ -190,6 +190,38 @@ extension ControllerManagerTests {
     }
 }
 
+extension ControllerManagerTests {
+    /// A Service synced again while the slice watch lags behind the controller's own create must
+    /// not get a second EndpointSlice: the controller waits for its writes to reach the cache.
+    @Test func laggingSliceCacheDoesNotDuplicateSlices() async throws {
+        let harness = try ManagerHarness([.endpointslice])
+        defer { harness.task.cancel() }
+        harness.client.holdEvents(.endpointSlices)
+        _ = try await harness.client.create(.services, namespace: "default", object: [
+            "metadata": ["name": "web", "namespace": "default"],
+            "spec": ["clusterIP": "10.43.0.60", "selector": ["app": "web"], "ports": [["port": 80]]],
+        ])
+        #expect(await harness.eventually { harness.client.objects(.endpointSlices).count == 1 })
+        func pod(_ name: String, ip: String) -> JSON {
+            ["metadata": ["name": .string(name), "namespace": "default", "labels": ["app": "web"]],
+             "spec": ["nodeName": "node-a", "containers": [["name": "c", "image": "busybox"]]],
+             "status": ["phase": "Running", "podIP": .string(ip), "podIPs": [["ip": .string(ip)]],
+                        "conditions": [["type": "Ready", "status": "True"]]]]
+        }
+        _ = try await harness.client.create(.pods, namespace: "default", object: pod("web-1", ip: "10.42.0.5"))
+        _ = try await harness.client.create(.pods, namespace: "default", object: pod("web-2", ip: "10.42.0.6"))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(harness.client.objects(.endpointSlices).count == 1, "a sync on the stale cache created another slice")
+        harness.client.releaseEvents(.endpointSlices)
+        func addresses() -> [String] {
+            harness.client.objects(.endpointSlices).flatMap { ($0["endpoints"].arrayValue ?? []).compactMap { $0["addresses"][0].stringValue } }.sorted()
+        }
+        #expect(await harness.eventually { addresses() == ["10.42.0.5", "10.42.0.6"] }, "\(addresses())")
+        #expect(harness.client.objects(.endpointSlices).count == 1)
+        await harness.stop()
+    }
+}
+
 @Suite("Controller selection")
 struct ControllerSelectionTests {
     @Test(arguments: [

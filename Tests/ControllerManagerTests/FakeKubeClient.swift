@@ -21,6 +21,9 @@ final class FakeKubeClient: KubeAPIClient {
         var nextWatcher = 0
         var nextUID = 0
         var writes: [String] = []
+        /// Types whose watch events are held back (a lagging watch) until `releaseEvents`.
+        var held: Set<ResourceType> = []
+        var heldEvents: [(revision: Int, type: ResourceType, event: WatchEvent)] = []
     }
 
     let state = Mutex(State())
@@ -42,6 +45,21 @@ final class FakeKubeClient: KubeAPIClient {
 
     /// Writes performed so far, as `verb plural` lines (for asserting that a loop did nothing).
     var writes: [String] { state.withLock { $0.writes } }
+
+    /// Holds back watch events of `type` as a lagging watch would; writes still succeed.
+    func holdEvents(_ type: ResourceType) {
+        state.withLock { _ = $0.held.insert(type) }
+    }
+
+    /// Delivers the held events of `type` and stops holding.
+    func releaseEvents(_ type: ResourceType) {
+        state.withLock { s in
+            s.held.remove(type)
+            let due = s.heldEvents.filter { $0.type == type }
+            s.heldEvents.removeAll { $0.type == type }
+            for entry in due { s.deliver(entry) }
+        }
+    }
 
     /// Changes an object in place as another client would (e.g. a kubelet setting pod status).
     func mutate(_ type: ResourceType, namespace: String?, name: String, _ body: (inout JSON) -> Void) throws {
@@ -254,8 +272,16 @@ extension FakeKubeClient.State {
 
     mutating func publish(_ type: ResourceType, _ event: WatchEvent) {
         log.append((revision, type, event))
-        for watcher in watchers.values where FakeKubeClient.matches((revision, type, event), watcher.type, watcher.namespace) {
-            watcher.continuation.yield(event)
+        if held.contains(type) {
+            heldEvents.append((revision, type, event))
+        } else {
+            deliver((revision, type, event))
+        }
+    }
+
+    func deliver(_ entry: (revision: Int, type: ResourceType, event: WatchEvent)) {
+        for watcher in watchers.values where FakeKubeClient.matches(entry, watcher.type, watcher.namespace) {
+            watcher.continuation.yield(entry.event)
         }
     }
 }
