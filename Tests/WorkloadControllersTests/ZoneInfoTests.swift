@@ -38,7 +38,9 @@ struct ZoneInfoTests {
         let sample = wrong.prefix(5).map {
             "\(Date(timeIntervalSince1970: Double($0))): ours \(zone.secondsFromGMT(at: $0)), Foundation \(oracle.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0))))"
         }
-        #expect(wrong.isEmpty, "\(wrong.count) of \(probes.count) instants differ, e.g. \(sample)")
+        let mismatches = wrong.count
+        #expect(probes.count > 20_000)
+        #expect(mismatches == 0, "\(mismatches) of \(probes.count) instants differ, e.g. \(sample)")
     }
 
     @Test func fatDebianFilesUseTheFooterAfter2037() throws {
