@@ -34,7 +34,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -49,6 +48,9 @@ let package = Package(
 
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
 
@@ -62,10 +64,12 @@ let package = Package(
         .target(name: "SwiftletJSON", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
+        // YAML parsing on the system's libyaml, without Foundation (Yams needs it).
+        .target(name: "SwiftletYAML", dependencies: ["CYAML"]),
         .target(name: "KubeAPI", dependencies: [
             "SwiftletJSON",
             .product(name: "OrderedCollections", package: "swift-collections"),
-            .product(name: "Yams", package: "Yams"),
+            "SwiftletYAML",
         ]),
         .target(name: "KubeStore", dependencies: ["CSQLite"]),
         // sd_notify, watchdog and journal streams; no-ops without systemd.
@@ -94,7 +98,7 @@ let package = Package(
         .target(name: "SwiftletCore", dependencies: [
             "CMalloc",
             "KubeAPI", "SwiftletInfo",
-            .product(name: "Yams", package: "Yams"),
+            "SwiftletYAML",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The supervisor's control socket: wire protocol, server, client and CLI helpers.
@@ -117,7 +121,7 @@ let package = Package(
         .target(name: "ContainerdSupport", dependencies: [
             "SwiftletJSON", "SwiftletInfo",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Yams", package: "Yams"),
+            "SwiftletYAML",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // REST client, reflectors, informers, work queues and leader election for the components.
@@ -129,7 +133,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
+            "SwiftletYAML",
         ]),
         // What every component executable shares: health endpoints, signals, logging.
         .target(name: "ComponentKit", dependencies: [
@@ -146,7 +150,7 @@ let package = Package(
         ]),
         // The service proxy: Services and EndpointSlices -> one nftables table, applied atomically.
         .target(name: "ServiceProxy", dependencies: [
-            "SwiftletJSON",
+            "SwiftletJSON", "SwiftletCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
@@ -179,7 +183,6 @@ let package = Package(
             "KubeAPI", "KubeStore", "KubePKI", "KubeHTTP", "SwiftletCore", "CMalloc",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -279,6 +282,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "SwiftletYAMLTests", dependencies: ["SwiftletYAML"]),
         .testTarget(name: "KubeStoreTests", dependencies: ["KubeStore"]),
         // Upgrades end to end over loopback TLS (generated PKI), frames and heads as units.
         .testTarget(name: "KubeHTTPTests", dependencies: [

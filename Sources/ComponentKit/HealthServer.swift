@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeHTTP
 import Logging
 import NIOHTTP1

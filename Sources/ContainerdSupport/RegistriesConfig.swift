@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import SwiftletYAML
 
 /// `/etc/swiftlet/registries.yaml` in the K3s format:
 ///
@@ -98,9 +98,9 @@ public struct RegistriesConfig: Sendable, Equatable {
 
     /// Parses registries.yaml text. An empty document is an empty configuration.
     public init(yaml: String) throws {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAML.compose(yaml)
         } catch {
             throw RegistriesConfigError("not valid YAML: \(error)")
         }
@@ -123,7 +123,7 @@ public struct RegistriesConfig: Sendable, Equatable {
         }
     }
 
-    private static func mirror(_ node: Node, at path: String) throws -> Mirror {
+    private static func mirror(_ node: YAMLNode, at path: String) throws -> Mirror {
         var mirror = Mirror(endpoints: [])
         for (key, value) in try YAMLPath.mapping(node, at: path) {
             switch key {
@@ -146,7 +146,7 @@ public struct RegistriesConfig: Sendable, Equatable {
         return mirror
     }
 
-    private static func hostConfig(_ node: Node, at path: String) throws -> HostConfig {
+    private static func hostConfig(_ node: YAMLNode, at path: String) throws -> HostConfig {
         var config = HostConfig()
         for (key, value) in try YAMLPath.mapping(node, at: path) {
             switch key {
@@ -203,7 +203,7 @@ enum YAMLPath {
     }
 
     /// The entries of a mapping with string keys, in document order; null is an empty mapping.
-    static func mapping(_ node: Node, at path: String) throws -> [(String, Node)] {
+    static func mapping(_ node: YAMLNode, at path: String) throws -> [(String, YAMLNode)] {
         if isNull(node) { return [] }
         guard let mapping = node.mapping else {
             throw RegistriesConfigError("\(path.isEmpty ? "the document" : path) must be a mapping")
@@ -216,20 +216,20 @@ enum YAMLPath {
         }
     }
 
-    static func string(_ node: Node, at path: String) throws -> String {
+    static func string(_ node: YAMLNode, at path: String) throws -> String {
         guard let scalar = node.scalar, !isNull(node) else {
             throw RegistriesConfigError("\(path) must be a string")
         }
         return scalar.string
     }
 
-    static func strings(_ node: Node, at path: String) throws -> [String] {
+    static func strings(_ node: YAMLNode, at path: String) throws -> [String] {
         if isNull(node) { return [] }
         guard let sequence = node.sequence else { throw RegistriesConfigError("\(path) must be a list of strings") }
         return try sequence.enumerated().map { index, item in try string(item, at: "\(path)[\(index)]") }
     }
 
-    static func bool(_ node: Node, at path: String) throws -> Bool {
+    static func bool(_ node: YAMLNode, at path: String) throws -> Bool {
         guard let text = node.scalar?.string else { throw RegistriesConfigError("\(path) must be true or false") }
         switch text.lowercased() {
         case "true", "yes", "on": return true
@@ -238,8 +238,5 @@ enum YAMLPath {
         }
     }
 
-    private static func isNull(_ node: Node) -> Bool {
-        guard let scalar = node.scalar, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
+    private static func isNull(_ node: YAMLNode) -> Bool { node.isNull }
 }

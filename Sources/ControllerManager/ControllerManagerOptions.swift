@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeClient
 import SwiftletCore
 import WorkloadControllers

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The control loops `swiftlet-controllers` runs, named as kube-controller-manager's
 /// `--controllers` flag names them (so a config written for upstream reads the same).
@@ -35,7 +35,7 @@ public enum ControllerName: String, CaseIterable, Sendable, Hashable, Comparable
         var disabled: Set<ControllerName> = []
         var unknown: [String] = []
         for raw in list {
-            let entry = raw.trimmingCharacters(in: .whitespaces)
+            let entry = raw.trimmedWhitespace
             if entry == "*" {
                 enabled.formUnion(allCases)
             } else if entry.hasPrefix("-"), let name = ControllerName(rawValue: String(entry.dropFirst())) {

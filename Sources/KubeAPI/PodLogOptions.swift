@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The log query of `GET /api/v1/namespaces/{ns}/pods/{name}/log` and of the kubelet's
 /// `/containerLogs/{ns}/{pod}/{container}` (upstream `PodLogOptions`): `follow`, `tailLines`,

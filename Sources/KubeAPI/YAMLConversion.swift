@@ -1,55 +1,37 @@
-import Yams
+import SwiftletYAML
 
 /// A YAML text that cannot be read as Kubernetes objects.
 public struct YAMLConversionError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String
-    /// One line (the parser's messages span several, with a caret under the column), so log
-    /// lines and `Status` messages stay whole.
-    public init(_ description: String) {
-        self.description = description.split(whereSeparator: \.isNewline)
-            .map { $0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed() }
-            .map { String($0) }.filter { !$0.isEmpty && $0 != "^" }.joined(separator: " ")
-    }
+    public init(_ description: String) { self.description = description }
 }
 
 extension JSON {
     /// Every document of a YAML stream (`---` separated; empty documents skipped) as JSON.
     public static func yamlDocuments(_ text: String) throws(YAMLConversionError) -> [JSON] {
+        let nodes: [YAMLNode]
+        do { nodes = try YAML.composeAll(text) } catch { throw YAMLConversionError("not valid YAML: \(error)") }
         var result: [JSON] = []
-        do {
-            // The parser itself, not `compose_all`: its sequence drops a parse error as the end.
-            let parser = try Parser(yaml: text)
-            while let node = try parser.nextRoot() {
-                result.append(try json(from: node))
-            }
-        } catch let error as YAMLConversionError {
-            throw error
-        } catch {
-            throw YAMLConversionError("not valid YAML: \(error)")
-        }
+        for node in nodes { result.append(try json(from: node)) }
         return result.filter { !$0.isNull }
     }
 
     /// A single YAML document as JSON; nil when the text holds no document.
     public static func yamlDocument(_ text: String) throws(YAMLConversionError) -> JSON? {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw YAMLConversionError("not valid YAML: \(error)")
-        }
+        let node: YAMLNode?
+        do { node = try YAML.compose(text) } catch { throw YAMLConversionError("not valid YAML: \(error)") }
         return try node.map { node throws(YAMLConversionError) in try json(from: node) }
     }
 
     /// A YAML node as JSON with YAML 1.2 core-schema scalars (what sigs.k8s.io/yaml accepts):
-    /// plain `true`/`false`/`null`/numbers are typed, quoted scalars stay strings.
-    static func json(from node: Node) throws(YAMLConversionError) -> JSON {
+    /// plain `true`/`false`/`null`/numbers are typed, quoted (or `!!str`) scalars stay strings.
+    static func json(from node: YAMLNode) throws(YAMLConversionError) -> JSON {
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain {
+            if scalar.isNull { return .null }
+            if scalar.style == .plain && scalar.tag == nil {
                 let s = scalar.string
                 switch s {
-                case "null", "Null", "NULL", "~", "": return .null
                 case "true", "True", "TRUE": return .bool(true)
                 case "false", "False", "FALSE": return .bool(false)
                 default:
@@ -62,7 +44,7 @@ extension JSON {
         case .mapping(let mapping):
             var object = JSONObject()
             for (key, value) in mapping {
-                guard case .scalar(let k) = key else { throw YAMLConversionError("YAML mapping keys must be strings") }
+                guard let k = key.scalar else { throw YAMLConversionError("YAML mapping keys must be strings") }
                 object[k.string] = try json(from: value)
             }
             return .object(object)
@@ -70,8 +52,6 @@ extension JSON {
             var array: [JSON] = []
             for item in sequence { array.append(try json(from: item)) }
             return .array(array)
-        case .alias:
-            throw YAMLConversionError("YAML aliases are not supported")
         }
     }
 }

@@ -1,4 +1,4 @@
-import Yams
+import SwiftletYAML
 
 extension ClientConfig {
     /// Reads a kubeconfig: the current context names a cluster (server, CA) and a user (client
@@ -16,9 +16,9 @@ extension ClientConfig {
     /// Parses kubeconfig text; `path` is used in errors and to resolve relative file references.
     public static func parse(kubeconfig text: String, path: String, context: String? = nil,
                              userAgent: String = "swiftlet-client") throws(KubeClientError) -> ClientConfig {
-        let root: Node
+        let root: YAMLNode
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw KubeClientError.kubeconfig(path, "the file is empty") }
+            guard let node = try YAML.compose(text) else { throw KubeClientError.kubeconfig(path, "the file is empty") }
             root = node
         } catch let error as KubeClientError {
             throw error
@@ -66,9 +66,9 @@ extension ClientConfig {
 /// Navigation of the kubeconfig YAML with errors that say where.
 struct KubeconfigReader {
     let path: String
-    let root: Node
+    let root: YAMLNode
 
-    func string(_ node: Node, _ key: String, at location: String) throws(KubeClientError) -> String {
+    func string(_ node: YAMLNode, _ key: String, at location: String) throws(KubeClientError) -> String {
         guard let value = node[key]?.string, !value.isEmpty else {
             throw .kubeconfig(path, "missing key \(location.isEmpty ? key : "\(location).\(key)")")
         }
@@ -76,7 +76,7 @@ struct KubeconfigReader {
     }
 
     /// The `field` mapping of the entry named `name` in the top-level list `list`.
-    func named(_ list: String, _ name: String, field: String) throws(KubeClientError) -> Node {
+    func named(_ list: String, _ name: String, field: String) throws(KubeClientError) -> YAMLNode {
         guard let entries = root[list]?.sequence else { throw .kubeconfig(path, "missing key \(list)") }
         for entry in entries where entry["name"]?.string == name {
             guard let value = entry[field], value.mapping != nil else {
@@ -88,7 +88,7 @@ struct KubeconfigReader {
     }
 
     /// `<key>-data` (base64) wins over `<key>` (a file path); nil when neither is present.
-    func credential(_ node: Node, _ key: String, at location: String) throws(KubeClientError) -> [UInt8]? {
+    func credential(_ node: YAMLNode, _ key: String, at location: String) throws(KubeClientError) -> [UInt8]? {
         if let data = node["\(key)-data"]?.string, !data.isEmpty {
             guard let decoded = Base64.decode(data) else {
                 throw .kubeconfig(path, "\(location).\(key)-data is not valid base64")

@@ -1,6 +1,6 @@
 import KubeAPI
 import Synchronization
-import struct Foundation.Date
+import struct FoundationEssentials.Date
 
 /// Settings of a leader election on a `coordination.k8s.io/v1` Lease.
 public struct LeaderElectionConfig: Sendable {

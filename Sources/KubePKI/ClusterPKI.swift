@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A certificate (or CA) file and its key file, with their PEM contents.
 public struct CertificateFiles: Sendable, Equatable {

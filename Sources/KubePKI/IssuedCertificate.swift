@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 import X509
 
@@ -80,7 +80,7 @@ enum PEMCoding {
     private static func firstBlock(of pem: String, label: String) -> String? {
         let begin = "-----BEGIN \(label)-----"
         let end = "-----END \(label)-----"
-        guard let start = pem.range(of: begin), let stop = pem.range(of: end, range: start.upperBound..<pem.endIndex)
+        guard let start = pem.firstRange(of: begin), let stop = pem[start.upperBound...].firstRange(of: end)
         else { return nil }
         return String(pem[start.lowerBound..<stop.upperBound])
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Renders and writes kubeconfig files with embedded credentials, as the supervisor hands to each
 /// component and as `/etc/swiftlet/swiftlet.yaml` for the administrator.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Default lifetimes used when the caller does not pass one.
 public enum CertificateValidity {

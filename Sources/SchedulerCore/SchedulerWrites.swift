@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The writes the scheduler's driver performs after a decision, built as upstream builds them.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SwiftletCore
 
 /// Runs `nft` to apply, check or remove the proxy's table.
 ///
@@ -34,28 +35,17 @@ public struct NFTables: Sendable {
     /// `nft -f -` with `input` on stdin; stderr is captured for the error.
     func run(_ arguments: [String], input: String) throws(ProxyError) {
         guard FileManager.default.isExecutableFile(atPath: nftPath) else { throw .nftMissing(nftPath) }
-        let process = Process()
         let command = launcher + [nftPath] + arguments
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        let stdin = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
+        let result: CapturedCommand.Result
         do {
-            try process.run()
+            // Cap the message: nft repeats the offending line for every error.
+            result = try CapturedCommand.run(command, input: Array(input.utf8), outputLimit: 4_096)
         } catch {
             throw ProxyError("cannot start \(command[0]): \(error)")
         }
-        // Read stderr while writing: a large ruleset with many errors could fill both pipes.
-        let collected = ErrorCollector(handle: stderr.fileHandleForReading)
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let message = collected.wait()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw .nftFailed(command.joined(separator: " "), status: process.terminationStatus, stderr: message)
+        guard result.status == 0 else {
+            throw .nftFailed(command.joined(separator: " "), status: result.status,
+                             stderr: String(decoding: result.stderr, as: UTF8.self))
         }
     }
 
@@ -64,24 +54,5 @@ public struct NFTables: Sendable {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin"]
         return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-}
-
-/// Drains a pipe on a thread of its own and hands back what it read.
-private final class ErrorCollector: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-
-    init(handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> String {
-        done.wait()
-        // Cap the message: nft repeats the offending line for every error.
-        return String(decoding: data.prefix(4_096), as: UTF8.self)
     }
 }

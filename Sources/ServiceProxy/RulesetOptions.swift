@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The address family of a proxy table. Only IPv4 is generated today; the ruleset is written
 /// through these names so an `ip6` table needs only a new case and an IPv6 model.
@@ -75,7 +75,7 @@ public struct ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
         ProxyError("nft not found (\(path)): install the nftables package; swiftlet-proxy has no iptables fallback")
     }
     static func nftFailed(_ command: String, status: Int32, stderr: String) -> ProxyError {
-        let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = stderr.trimmedWhitespace
         return ProxyError("\(command) exited with status \(status)\(detail.isEmpty ? "" : ": \(detail)")")
     }
 }

@@ -104,15 +104,6 @@ public enum POSIXFile {
     }
 }
 
-extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
-    public var trimmedWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
-}
-
 /// The current process environment, read from `environ`.
 public func currentEnvironment() -> [String: String] {
     var result: [String: String] = [:]

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The typed configuration file `swiftlet server` writes for `swiftlet-apiserver`.
 public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The typed configuration file `swiftlet server` writes for the scheduler, the controllers and
 /// the kubelet (`<data-dir>/server/etc/<component>.json`). Fields a component does not use are

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Creations and deletions a controller has asked for but not yet seen in its informer cache

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Read-only accessors for the `metadata` fields the workload controllers use. A namespace enum

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Pod readiness and availability as upstream's `podutil.IsPodReady`/`IsPodAvailable` and

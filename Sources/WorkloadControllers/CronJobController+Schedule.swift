@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 extension CronJobController {
@@ -43,7 +43,7 @@ extension CronJobController {
     static func schedule(_ cronJob: JSON, children: [JSON], now: Date, active: inout [JSON],
                          status: inout JSONObject, result: inout JobReconcileResult) {
         let spec = cronJob["spec"]
-        if let zone = spec["timeZone"].stringValue, TimeZone(identifier: zone) == nil {
+        if let zone = spec["timeZone"].stringValue, ZoneInfo.load(zone) == nil {
             result.event(cronJob, "Warning", "UnknownTimeZone", "invalid timeZone: \"\(zone)\": unknown time zone \(zone)")
             return
         }

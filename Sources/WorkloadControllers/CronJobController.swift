@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The CronJob controller's reconcile logic (upstream `pkg/controller/cronjob`, ControllerV2) as a
@@ -104,9 +104,9 @@ public enum CronJobController {
     /// Parses the schedule in the CronJob's zone (`spec.timeZone`, else a `TZ=` prefix, else UTC).
     public static func parseSchedule(of cronJob: JSON) throws(CronJobSchedule.ParseError) -> CronJobSchedule {
         let spec = cronJob["spec"]
-        var zone = TimeZone(identifier: "UTC")!
+        var zone = ZoneInfo.utc
         if let name = spec["timeZone"].stringValue {
-            guard let tz = TimeZone(identifier: name) else {
+            guard let tz = ZoneInfo.load(name) else {
                 throw CronJobSchedule.ParseError(message: "unknown time zone \(name)")
             }
             zone = tz

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// A parsed CronJob schedule that can compute activation times, with the semantics of
@@ -19,7 +19,7 @@ public struct CronJobSchedule: Sendable, Hashable {
 
     let kind: Kind
     /// The zone wall-clock fields are read in.
-    public let timeZone: TimeZone
+    public let timeZone: ZoneInfo
 
     /// The error raised for a schedule that cannot be parsed; `message` is robfig's text where
     /// `CronSchedule.validate` provides it.
@@ -30,7 +30,7 @@ public struct CronJobSchedule: Sendable, Hashable {
 
     /// Parses `schedule`; `timeZone` applies unless the schedule carries its own `TZ=` prefix.
     /// - Throws: `ParseError` for anything `cron.ParseStandard` rejects or an unknown zone.
-    public init(_ schedule: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(ParseError) {
+    public init(_ schedule: String, timeZone: ZoneInfo = .utc) throws(ParseError) {
         if let message = CronSchedule.validate(schedule) { throw ParseError(message: message) }
         var zone = timeZone
         var spec = Substring(schedule)
@@ -38,7 +38,7 @@ public struct CronJobSchedule: Sendable, Hashable {
             let eq = spec.firstIndex(of: "=")!
             let space = spec.firstIndex(of: " ") ?? spec.endIndex
             let name = String(spec[spec.index(after: eq)..<space])
-            guard let tz = TimeZone(identifier: name) else {
+            guard let tz = ZoneInfo.load(name) else {
                 throw ParseError(message: "provided bad location \(name): unknown time zone \(name)")
             }
             zone = tz
@@ -123,7 +123,7 @@ public struct CronJobSchedule: Sendable, Hashable {
             return Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down) + Double(seconds))
         case let .fields(minutes, hours, doms, months, dows, domStar, dowStar):
             let after = Int(date.timeIntervalSince1970.rounded(.down))
-            let startOffset = timeZone.secondsFromGMT(for: date)
+            let startOffset = timeZone.secondsFromGMT(at: Int64(after))
             let firstDay = JobSupport.floorDiv(after + startOffset, 86400) - 1  // one day early: offsets vary
             let hourList = (0..<24).filter { hours & (1 << UInt64($0)) != 0 }
             let minuteList = (0..<60).filter { minutes & (1 << UInt64($0)) != 0 }
@@ -155,7 +155,7 @@ public struct CronJobSchedule: Sendable, Hashable {
         }
     }
 
-    private func offset(at utc: Int) -> Int { timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utc))) }
+    private func offset(at utc: Int) -> Int { timeZone.secondsFromGMT(at: Int64(utc)) }
 
     /// The UTC instants (seconds) at which local wall time `wall` occurs in the zone: none inside a
     /// DST gap, two inside an overlap.
@@ -165,7 +165,9 @@ public struct CronJobSchedule: Sendable, Hashable {
     }
 
     /// The UTC offset in seconds of the schedule's zone at `date` (for the scheduled-timestamp annotation).
-    public func utcOffset(at date: Date) -> Int { timeZone.secondsFromGMT(for: date) }
+    public func utcOffset(at date: Date) -> Int {
+        timeZone.secondsFromGMT(at: Int64(date.timeIntervalSince1970.rounded(.down)))
+    }
 }
 
 /// Go's `time.ParseDuration`, returning nanoseconds.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// RollingUpdate and status, after upstream's `daemon/update.go` and `updateDaemonSetStatus`.

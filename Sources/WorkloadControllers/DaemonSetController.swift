@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The DaemonSet controller's reconcile logic, after upstream's `pkg/controller/daemon`: one pod

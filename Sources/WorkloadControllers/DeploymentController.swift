@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The Deployment controller's reconcile logic (upstream `pkg/controller/deployment`) as a pure

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The working state of one Deployment sync. Upstream writes to the API server step by step and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The Deployment fields the controller reads, with apps/v1 defaults applied for fields an

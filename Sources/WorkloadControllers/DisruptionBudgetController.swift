@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The disruption controller's status computation (upstream pkg/controller/disruption):

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Writes EndpointSlices of one Service with the labels, owner and trigger-time annotation upstream sets.

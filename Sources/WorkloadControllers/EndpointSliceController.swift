@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The EndpointSlice controller (upstream pkg/controller/endpointslice): IPv4 slices of at most

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The Endpoints controller (upstream pkg/controller/endpoint): one `Endpoints` object per Service

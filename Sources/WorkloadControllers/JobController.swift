@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The Job controller's reconcile logic (upstream `pkg/controller/job` and the TTL-after-finished

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 // Generic helpers the Job and CronJob controllers share: JSON accessors, owner references, pod

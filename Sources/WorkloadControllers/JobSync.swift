@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// One reconcile of an unfinished Job (upstream `syncJob`), accumulating actions in `result`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Small readers over API objects shared by the garbage collector, namespace, endpoints, service

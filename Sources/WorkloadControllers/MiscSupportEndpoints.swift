@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// A Service as the Endpoints and EndpointSlice controllers read it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The objects of one namespaced resource type listed in the namespace being deleted.

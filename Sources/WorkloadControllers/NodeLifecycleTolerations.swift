@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Toleration matching and eviction deadlines of the taint-eviction controller.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// The ReplicaSet controller's reconcile logic (upstream `pkg/controller/replicaset`) as a pure

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// ControllerRevision snapshots of a set's pod template, after upstream's `pkg/controller/history`

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// What one reconcile of a StatefulSet or DaemonSet decided.

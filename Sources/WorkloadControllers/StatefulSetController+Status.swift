@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Status, after upstream's `computeReplicaStatus` and `completeRollingUpdate`; these are the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// One reconcile pass, after upstream's `defaultStatefulSetControl.updateStatefulSet`.

@@ -1,5 +1,7 @@
 import ComponentKit
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import Logging

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ServiceProxy
 import SwiftletJSON
 
@@ -35,7 +35,9 @@ enum ProxyBenchmark {
     }
 
     static func ms(_ duration: Duration) -> String {
-        String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+        // Tenths of a millisecond, rounded (no Foundation `String(format:)` here).
+        let tenths = (Double(duration.components.attoseconds) / 1e14 + Double(duration.components.seconds) * 1e4).rounded()
+        return "\(Int64(tenths) / 10).\(Int64(tenths) % 10)"
     }
 
     /// Services `svc-i` with ClusterIPs from 10.43.0.0/16, one EndpointSlice each on 10.42.x.y.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import ComponentKit
-import Foundation
+import FoundationEssentials
 import KubeClient
 import ServiceProxy
 import SwiftletCore
@@ -95,7 +95,7 @@ struct ProxyCommand: AsyncParsableCommand {
 
     /// A clear message on stderr and exit code 1.
     private func fail(_ message: String) throws -> Never {
-        FileHandle.standardError.write(Data("swiftlet-proxy: error: \(message)\n".utf8))
+        writeStandardError("swiftlet-proxy: error: \(message)\n")
         throw ExitCode.failure
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ComponentKit
 import KubeClient
 import SchedulerRuntime
-import Foundation
+import FoundationEssentials
 import SwiftletCore
 
 /// `swiftlet-scheduler --config FILE`: the supervisor writes the file (ComponentConfig JSON).
@@ -61,7 +61,7 @@ struct Command: AsyncParsableCommand {
 
     /// A clear message on stderr and exit code 1 (ArgumentParser's usage errors would exit 64).
     private func fail(_ message: String) throws -> Never {
-        FileHandle.standardError.write(Data("swiftlet-scheduler: error: \(message)\n".utf8))
+        writeStandardError("swiftlet-scheduler: error: \(message)\n")
         throw ExitCode.failure
     }
 }

@@ -51,7 +51,7 @@ struct CronJobScheduleTests {
 
     @Test(arguments: cases)
     func nextActivation(_ c: Case) throws {
-        let schedule = try CronJobSchedule(c.schedule, timeZone: TimeZone(identifier: c.zone)!)
+        let schedule = try CronJobSchedule(c.schedule, timeZone: ZoneInfo.load(c.zone)!)
         #expect(schedule.next(after: utc(c.after)) == c.next.map(utc))
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Durations and timestamps as kubectl prints them (apimachinery `pkg/util/duration`).
 public enum HumanDuration {

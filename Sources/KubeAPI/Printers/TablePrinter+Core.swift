@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KindPrinter {
     static let service = KindPrinter(

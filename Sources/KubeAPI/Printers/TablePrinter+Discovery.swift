@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KindPrinter {
     /// `kubectl get endpointslices`: Name, AddressType, Ports, Endpoints, Age (upstream `printEndpointSlice`).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KindPrinter {
     /// Events (core v1 and `events.k8s.io/v1`, whose fields are read under their new names when the
@@ -41,7 +41,7 @@ extension KindPrinter {
             if !component.isEmpty || !instance.isEmpty {
                 sourceText = instance.isEmpty ? component : "\(component), \(instance)"
             }
-            let message = PrinterCell.string(field("message", "note")).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = PrinterCell.string(field("message", "note")).trimmedWhitespace
             return [
                 .string(last), .string(PrinterCell.string(ev["type"])), .string(PrinterCell.string(ev["reason"])),
                 .string(name.isEmpty ? kind : "\(kind)/\(name)"), .string(PrinterCell.string(involved["fieldPath"])),

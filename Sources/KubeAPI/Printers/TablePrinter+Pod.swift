@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KindPrinter {
     /// Pods: upstream `printPod`, including its status-reason logic.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a Table row carries besides its cells (`?includeObject=`), `Metadata` by default.
 public enum IncludeObject: String, Sendable, CaseIterable {

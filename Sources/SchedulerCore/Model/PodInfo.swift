@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// A host port a container asks for; `0.0.0.0` (or an empty IP) conflicts with every IP.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A binary min-heap of queue items in scheduling order; removals are lazy (the queue skips
 /// items whose generation no longer matches its entry).

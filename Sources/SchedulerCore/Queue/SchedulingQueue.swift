@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A cluster change that may make parked pods schedulable (upstream's cluster events).
 public enum ClusterEvent: String, Sendable, Hashable {

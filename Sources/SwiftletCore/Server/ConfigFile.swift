@@ -1,5 +1,5 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import SwiftletYAML
 
 /// One parsed configuration file (`/etc/swiftlet/config.yaml` or a drop-in of `config.yaml.d`).
 public struct ConfigFile: Sendable, Equatable {
@@ -23,14 +23,14 @@ public struct ConfigFile: Sendable, Equatable {
     /// 0644` means octal 644 rather than YAML 1.1's integer 420. Null values (`key:` alone) are
     /// ignored. Unknown keys are errors, so a typo never goes unnoticed.
     public static func parse(_ text: String, path: String) throws -> ConfigFile {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAML.compose(text)
         } catch {
             throw ServerConfigError(source: .file(path), key: nil, message: "not valid YAML: \(error)")
         }
         guard let root else { return ConfigFile(path: path, values: []) }
-        if case .scalar(let scalar) = root, isNull(scalar) { return ConfigFile(path: path, values: []) }
+        if root.isNull { return ConfigFile(path: path, values: []) }
         guard case .mapping(let mapping) = root else {
             throw ServerConfigError(source: .file(path), key: nil, message: "expected a mapping of settings at the top level")
         }
@@ -45,7 +45,7 @@ public struct ConfigFile: Sendable, Equatable {
             }
             switch valueNode {
             case .scalar(let scalar):
-                if isNull(scalar) { continue }
+                if scalar.isNull { continue }
                 values.append((setting, .scalar(scalar.string)))
             case .sequence(let sequence):
                 var items: [String] = []
@@ -67,10 +67,6 @@ public struct ConfigFile: Sendable, Equatable {
         }
         return ConfigFile(path: path, values: values)
     }
-
-    private static func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
 }
 
 /// Finds and reads the configuration files: the main file, then `<main>.d/*.yaml` in name order
@@ -80,8 +76,8 @@ public enum ConfigFiles {
     /// was named explicitly (`--config` / `SWIFTLET_CONFIG_FILE`), which is an error.
     public static func paths(main: String, explicit: Bool, fileManager: FileManager = .default) throws -> [String] {
         var result: [String] = []
-        var isDirectory: ObjCBool = false
-        if fileManager.fileExists(atPath: main, isDirectory: &isDirectory), !isDirectory.boolValue {
+        var isDirectory = false
+        if fileManager.fileExists(atPath: main, isDirectory: &isDirectory), !isDirectory {
             result.append(main)
         } else if explicit {
             throw ServerConfigError(source: .file(main), key: nil, message: "config file not found")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The settings of `swiftlet server` that can come from a flag, a `SWIFTLET_*` environment variable
 /// or a key of the configuration files. Names follow K3s where K3s has the same setting, so an
@@ -46,7 +46,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
 
     /// `SWIFTLET_` followed by the key in upper case with `-` replaced by `_`, as K3s does with `K3S_`.
     public var environmentName: String {
-        "SWIFTLET_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+        "SWIFTLET_" + rawValue.uppercased().replacing("-", with: "_")
     }
 
     /// Settings that accept several values (repeated flags, a YAML list, or comma-separated text).
