@@ -320,7 +320,7 @@ let package = Package(
         ]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "ControllerManagerTests", dependencies: [
-            "ControllerManager", "WorkloadControllers", "KubeClient", "KubeAPI", "SwiftletCore",
+            "ControllerManager", "WorkloadControllers", "KubeClient", "KubeAPI", "SwiftletCore", "ComponentKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ContainerdSupportTests", dependencies: ["ContainerdSupport", "SwiftletInfo", "SwiftletJSON"]),

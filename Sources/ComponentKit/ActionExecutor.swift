@@ -98,11 +98,16 @@ extension ControllerAction {
 /// `reportingComponent`, and a repeated event (same object, reason and message) within 10 minutes
 /// bumps `count`/`lastTimestamp` of the first instead of creating another.
 public actor EventRecorder {
+    /// How many recent events are remembered for that (client-go's correlator keeps an LRU cache
+    /// of 4096). Most events never repeat (one `Scheduled` per pod), so without a bound a burst of
+    /// 10,000 pods left 10,000 entries, 4.5 MB of the scheduler's peak, for ten minutes.
+    public static let maximumRemembered = 4096
+
     let client: any KubeAPIClient
     let component: String
     let host: String?
     let logger: Logger
-    private var recent: [String: (name: String, namespace: String, count: Int64, first: String, seen: Date)] = [:]
+    private var recent: [String: (name: String, namespace: String, count: Int64, seen: Date)] = [:]
     /// When `recent` was last pruned: pruning on every event made recording quadratic (the
     /// scheduler records one event per pod, so 10,000 pods meant 10,000 scans of up to 10,000 entries).
     private var lastPrune = Date.distantPast
@@ -130,7 +135,7 @@ public actor EventRecorder {
             let count = previous.count + 1
             let patch: JSON = ["count": .int(count), "lastTimestamp": .string(timestamp)]
             if (try? await client.patch(.events, namespace: previous.namespace, name: previous.name, patch: patch, patchType: .merge)) != nil {
-                recent[key] = (previous.name, previous.namespace, count, previous.first, now)
+                recent[key] = (previous.name, previous.namespace, count, now)
                 return
             }
         }
@@ -153,9 +158,22 @@ public actor EventRecorder {
         ]
         do {
             _ = try await client.create(.events, namespace: namespace, object: event)
-            recent[key] = (eventName, namespace, 1, timestamp, now)
+            remember(key, (eventName, namespace, 1, now))
         } catch {
             logger.debug("cannot record event", metadata: ["reason": "\(record.reason)", "error": "\(error)"])
         }
+    }
+
+    /// Events remembered for aggregation now (for tests and diagnostics).
+    public var rememberedEvents: Int { recent.count }
+
+    /// Adds an entry; at the bound the least recently seen quarter goes (rebuilding the
+    /// dictionary, which also gives its storage back: Swift dictionaries never shrink otherwise).
+    private func remember(_ key: String, _ entry: (name: String, namespace: String, count: Int64, seen: Date)) {
+        if recent[key] == nil && recent.count >= Self.maximumRemembered {
+            let cutoff = recent.values.map(\.seen).sorted()[recent.count / 4]
+            recent = recent.filter { $0.value.seen > cutoff }
+        }
+        recent[key] = entry
     }
 }

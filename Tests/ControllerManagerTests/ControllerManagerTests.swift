@@ -1,6 +1,8 @@
+import ComponentKit
 import ControllerManager
 import Foundation
 import KubeAPI
+import Logging
 import SwiftletCore
 import Testing
 import WorkloadControllers
@@ -266,5 +268,33 @@ struct ControllerSelectionTests {
         #expect(throws: ControllerManagerError.self) {
             _ = try ControllerManager(client: FakeKubeClient(), options: options, logger: .init(label: "t"))
         }
+    }
+}
+
+@Suite("Event recorder")
+struct EventRecorderTests {
+    /// A burst of distinct events leaves a bounded memory of them; a repeat of a recent one still
+    /// bumps its count, a repeat of a forgotten one becomes a new Event.
+    @Test func remembersABoundedNumberAndStillAggregatesRecentRepeats() async throws {
+        let client = FakeKubeClient()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let recorder = EventRecorder(client: client, component: "default-scheduler", logger: logger)
+        func record(_ index: Int, at second: Double) async {
+            let pod: JSON = ["kind": "Pod", "apiVersion": "v1",
+                             "metadata": ["name": .string("pod-\(index)"), "namespace": "default", "uid": .string("uid-\(index)")]]
+            await recorder.record(EventRecord(involvedObject: pod, reason: "Scheduled", message: "assigned pod-\(index)"),
+                                  now: Date(timeIntervalSince1970: 1_800_000_000 + second))
+        }
+        let total = EventRecorder.maximumRemembered + 1000
+        for index in 0..<total { await record(index, at: Double(index) / 1000) }
+        #expect(await recorder.rememberedEvents <= EventRecorder.maximumRemembered)
+        #expect(client.objects(.events, namespace: "default").count == total)
+
+        await record(total - 1, at: Double(total) / 1000)
+        let repeated = client.objects(.events, namespace: "default").filter { $0["involvedObject"]["name"] == .string("pod-\(total - 1)") }
+        #expect(repeated.map { $0["count"].intValue } == [2])
+        await record(0, at: Double(total) / 1000)
+        #expect(client.objects(.events, namespace: "default").count == total + 1, "the forgotten event is created anew")
     }
 }
