@@ -46,6 +46,9 @@ struct NodeScenario {
             guard let kubelet = server.pid(of: "kubelet") else { throw BenchError("no kubelet PID file") }
             report.kubeletRSSIdleNoPods = ClusterServer.rss(pid: kubelet)
             try await podBurst(client: client, kubelet: kubelet, report: &report)
+            // The node's other components, after serving the burst's Services (kubernetes, kube-dns).
+            report.proxyRSS = server.pid(of: "proxy").flatMap { ClusterServer.rss(pid: $0) }
+            report.dnsRSS = server.pid(of: "dns").flatMap { ClusterServer.rss(pid: $0) }
         }
         server.stop()
         return report
@@ -266,6 +269,8 @@ struct NodeReport: Sendable, Codable, ScenarioReport {
     var kubeletRSSWithPods: Int?
     var kubeletRSSPeak: Int?
     var kubeletIdleCPUPercent: Double = 0
+    var proxyRSS: Int?
+    var dnsRSS: Int?
 
     func table() -> String {
         var rows: [(String, String, String, String)] = [
@@ -286,6 +291,8 @@ struct NodeReport: Sendable, Codable, ScenarioReport {
             ("kubelet RSS with \(pods) pods (idle)", Format.megabytes(kubeletRSSWithPods), "-", ""),
             ("kubelet idle CPU (\(idleSeconds) s, \(pods) pods)", String(format: "%.2f%% of a core", kubeletIdleCPUPercent), "< 1%",
              kubeletIdleCPUPercent < 1 ? "met" : "MISSED"),
+            ("swiftlet-proxy RSS", Format.megabytes(proxyRSS), "< 25 MB", (proxyRSS ?? .max) < 25 << 20 ? "met" : "MISSED"),
+            ("swiftlet-dns RSS", Format.megabytes(dnsRSS), "< 25 MB", (dnsRSS ?? .max) < 25 << 20 ? "met" : "MISSED"),
         ]
         return "swiftlet-bench node on \(machine.cores) cores (\(machine.cpuModel))\n"
             + Format.table(header: ("figure", "measured", "target", ""), rows: rows)
