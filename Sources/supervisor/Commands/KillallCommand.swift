@@ -146,19 +146,26 @@ enum Killall {
         return Set(order).count
     }
 
-    /// Lazily unmounts every mount point under the given directories, deepest first.
+    /// Lazily unmounts every mount point under the given directories, deepest first. Mounts can be
+    /// stacked on one point (a network namespace bind mount that also arrived by propagation), and
+    /// one umount removes only the top one: passes repeat until nothing under them is left.
     static func unmountAll(under directories: [String]) -> Int {
         let roots = directories.map { (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) + "/" }
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return 0 }
-        let points = text.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(separator: " ")
-            guard fields.count > 4 else { return nil }
-            let point = unescape(String(fields[4]))
-            return roots.contains { point.hasPrefix($0) } ? point : nil
-        }
         var count = 0
-        for point in Set(points).sorted(by: { $0.count > $1.count }) where umount2(point, Int32(MNT_DETACH)) == 0 {
-            count += 1
+        for _ in 0..<8 {
+            guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { break }
+            let points = text.split(separator: "\n").compactMap { line -> String? in
+                let fields = line.split(separator: " ")
+                guard fields.count > 4 else { return nil }
+                let point = unescape(String(fields[4]))
+                return roots.contains { point.hasPrefix($0) } ? point : nil
+            }
+            var unmounted = 0
+            for point in Set(points).sorted(by: { $0.count > $1.count }) where umount2(point, Int32(MNT_DETACH)) == 0 {
+                unmounted += 1
+            }
+            count += unmounted
+            if unmounted == 0 { break }
         }
         return count
     }
