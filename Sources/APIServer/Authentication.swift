@@ -9,6 +9,10 @@ import Synchronization
 struct UserInfo: Sendable {
     var name: String
     var groups: [String]
+    /// Set for service accounts (the account's uid), as upstream's user.Info.
+    var uid: String? = nil
+    /// Upstream's user.Info extra, e.g. `authentication.kubernetes.io/pod-name` for bound tokens.
+    var extra: [String: [String]] = [:]
 }
 
 /// Client certificates (verified by TLS against the client CA) and static bearer tokens.
