@@ -105,6 +105,12 @@ struct BootstrapAuthorizer: Authorizer {
                 return true
             }
         }
+        // Service accounts may read the issuer discovery documents (upstream's
+        // system:service-account-issuer-discovery binding to system:serviceaccounts).
+        if info.kind == .nonResource, info.verb == "get", user.groups.contains("system:serviceaccounts"),
+           info.path == ServiceAccountTokens.openIDConfigurationPath || info.path == ServiceAccountTokens.jwksPath {
+            return true
+        }
         return false
     }
 }

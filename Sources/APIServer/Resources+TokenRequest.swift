@@ -32,9 +32,18 @@ extension APIServer {
                               message: "serviceaccounts/token is not served: the API server has no service-account signing key")
         }
         let name = try target.requireName()
-        let namespace = target.namespace ?? ""
         let options = try WriteOptions(context)
-        var request = try Codec.decodeBody(context.body, contentType: context.contentType)
+        let request = try Codec.decodeBody(context.body, contentType: context.contentType)
+        let answer = try await createToken(request, tokens: tokens, namespace: target.namespace ?? "", name: name, dryRun: options.dryRun)
+        try await context.send(json: answer, status: .created)
+        return 201
+    }
+
+    /// The TokenRequest answer for `request` (validated, defaulted, with `status.token` and
+    /// `status.expirationTimestamp`), or the upstream error.
+    func createToken(_ request: JSON, tokens: ServiceAccountTokens, namespace: String, name: String, dryRun: Bool,
+                     now: Date = Date()) async throws -> JSON {
+        var request = request
         guard case .object = request else {
             throw StatusError.badRequest("the request body must be a JSON object, not \(request.typeName)")
         }
@@ -94,11 +103,10 @@ extension APIServer {
             (podRef, secretRef) = try await boundObject(ref, serviceAccount: name, namespace: namespace)
         }
 
-        let now = Int64(Date().timeIntervalSince1970)
-        let claims = ServiceAccountClaims(issuer: tokens.issuer, audiences: audiences, now: now, expirationSeconds: seconds,
+        let claims = ServiceAccountClaims(issuer: tokens.issuer, audiences: audiences, now: Int64(now.timeIntervalSince1970), expirationSeconds: seconds,
                                           namespace: namespace, serviceAccount: accountRef, pod: podRef, secret: secretRef)
         // A dry run validates everything but issues no credential.
-        let token = options.dryRun ? "" : try tokens.sign(claims)
+        let token = dryRun ? "" : try tokens.sign(claims)
         if request["metadata"]["name"].stringValue?.isEmpty ?? true { request["metadata"]["name"] = .string(name) }
         request["metadata"]["namespace"] = .string(namespace)
         request["spec"]["audiences"] = .array(audiences.map(JSON.string))
@@ -107,8 +115,7 @@ extension APIServer {
             "token": .string(token),
             "expirationTimestamp": .string(Timestamp.format(Date(timeIntervalSince1970: TimeInterval(claims.expiry)))),
         ]
-        try await context.send(json: request, status: .created)
-        return 201
+        return request
     }
 
     /// Resolves `spec.boundObjectRef` (a Pod or Secret in the namespace) as upstream: a missing

@@ -170,6 +170,27 @@ final class ServiceAccountTokens: Sendable {
             uid: claims.serviceAccount.uid, extra: extra))
     }
 
+    /// Upstream's ServiceAccountIssuerDiscovery: an OIDC provider document and the keys, so other
+    /// parties can verify tokens without calling TokenReview.
+    static let openIDConfigurationPath = "/.well-known/openid-configuration"
+    static let jwksPath = "/openid/v1/jwks"
+
+    var openIDConfiguration: JSON {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        return [
+            "issuer": .string(issuer), "jwks_uri": .string(base + Self.jwksPath),
+            "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+        ]
+    }
+
+    var jwks: JSON {
+        let jwk = signingKey.verificationKey.jwk
+        var key: JSONObject = [:]
+        for name in ["use", "kty", "kid", "crv", "alg", "x", "y"] { key[name] = .string(jwk[name] ?? "") }
+        return ["keys": [.object(key)]]
+    }
+
     static let serviceAccountDef = coreDefinition("serviceaccounts")
     static let podDef = coreDefinition("pods")
     static let secretDef = coreDefinition("secrets")
