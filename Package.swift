@@ -304,8 +304,9 @@ let package = Package(
         ]),
         .testTarget(name: "KubePKITests", dependencies: ["KubePKI"]),
         .testTarget(name: "APIServerTests", dependencies: [
-            "APIServer", "KubeAPI", "KubeStore", "KubeHTTP", "SwiftletCore",
+            "APIServer", "KubeAPI", "KubeStore", "KubeHTTP", "SwiftletCore", "KubePKI",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI", "Supervision"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),

@@ -100,6 +100,12 @@ extension APIServer {
             try await context.send(bytes: doc)
         case "metrics" where parts.count == 1:
             try await context.send(bytes: metrics.text(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        case ".well-known" where info.path == ServiceAccountTokens.openIDConfigurationPath:
+            guard let tokens = serviceAccountTokens else { return try await notFound(context) }
+            try await context.send(json: tokens.openIDConfiguration)
+        case "openid" where info.path == ServiceAccountTokens.jwksPath:
+            guard let tokens = serviceAccountTokens else { return try await notFound(context) }
+            try await context.send(bytes: tokens.jwks.serialized(), contentType: "application/jwk-set+json")
         default:
             return try await notFound(context)
         }

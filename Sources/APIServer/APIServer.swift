@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import KubeHTTP
+import KubePKI
 import KubeStore
 import Logging
 import NIOCore
@@ -16,6 +17,9 @@ public final class APIServer: HTTPResponder {
     let store: any KubeStore
     let authenticator: Authenticator
     let authorizer: any Authorizer
+    /// Service-account token issuing (TokenRequest) and authentication; nil without
+    /// `serviceAccountSigningKeyFile` in the config.
+    let serviceAccountTokens: ServiceAccountTokens?
     let logger: Logger
     let metrics: APIMetrics
     let limiter: InflightLimiter
@@ -37,6 +41,9 @@ public final class APIServer: HTTPResponder {
         self.store = store
         self.authenticator = try Authenticator(tokenFile: config.tokenAuthFile)
         self.authorizer = BootstrapAuthorizer()
+        self.serviceAccountTokens = try config.serviceAccountSigningKeyFile.map { path in
+            ServiceAccountTokens(signingKey: try ServiceAccountSigningKey(pemFile: path), issuer: config.serviceAccountIssuer)
+        }
         self.logger = logger
         self.metrics = APIMetrics()
         self.limiter = InflightLimiter(maxReadOnly: config.maxRequestsInflight, maxMutating: config.maxMutatingRequestsInflight)
@@ -84,7 +91,7 @@ public final class APIServer: HTTPResponder {
         if info.kind == .nonResource, let code = try await serveHealth(&context) { return code }
 
         let headers = context.request.headers.map { ($0.name, $0.value) }
-        guard let user = authenticator.authenticate(headers: headers, peer: context.request.peer) else {
+        guard let user = await authenticate(headers: headers, peer: context.request.peer) else {
             throw StatusError.unauthorized
         }
         let effective = try impersonate(headers: context.request.headers, requester: user)

@@ -9,6 +9,10 @@ import Synchronization
 struct UserInfo: Sendable {
     var name: String
     var groups: [String]
+    /// Set for service accounts (the account's uid), as upstream's user.Info.
+    var uid: String? = nil
+    /// Upstream's user.Info extra, e.g. `authentication.kubernetes.io/pod-name` for bound tokens.
+    var extra: [String: [String]] = [:]
 }
 
 /// Client certificates (verified by TLS against the client CA) and static bearer tokens.
@@ -100,6 +104,12 @@ struct BootstrapAuthorizer: Authorizer {
                 || p.hasPrefix("/api/") || p.hasPrefix("/apis/") || p.hasPrefix("/openapi/v3/") {
                 return true
             }
+        }
+        // Service accounts may read the issuer discovery documents (upstream's
+        // system:service-account-issuer-discovery binding to system:serviceaccounts).
+        if info.kind == .nonResource, info.verb == "get", user.groups.contains("system:serviceaccounts"),
+           info.path == ServiceAccountTokens.openIDConfigurationPath || info.path == ServiceAccountTokens.jwksPath {
+            return true
         }
         return false
     }

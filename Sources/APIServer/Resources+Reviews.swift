@@ -35,16 +35,16 @@ extension APIServer {
                 : [["verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version"]]]
             status["incomplete"] = false
         case "selfsubjectreviews":
-            status["userInfo"] = ["username": .string(context.user.name), "groups": .array(context.user.groups.map(JSON.string))]
+            status["userInfo"] = APIServer.userInfoJSON(context.user)
         case "tokenreviews":
             guard let token = spec["token"].stringValue, !token.isEmpty else {
                 throw StatusError.invalid(kind: "TokenReview", group: target.group, name: "", causes: [
                     StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.token"),
                 ])
             }
-            if let user = authenticator.authenticate(headers: [("Authorization", "Bearer " + token)], peer: .init()) {
+            if let user = await authenticate(headers: [("Authorization", "Bearer " + token)], peer: .init()) {
                 status["authenticated"] = true
-                status["user"] = ["username": .string(user.name), "groups": .array(user.groups.map(JSON.string))]
+                status["user"] = APIServer.userInfoJSON(user)
             } else {
                 status["authenticated"] = false
                 status["error"] = "invalid bearer token"
@@ -56,6 +56,19 @@ extension APIServer {
         if object["metadata"].isNull { object["metadata"] = [:] }
         try await context.send(json: object, status: .created)
         return 201
+    }
+
+    /// authentication.k8s.io/v1 UserInfo: username, uid (when known), groups, extra (when any).
+    static func userInfoJSON(_ user: UserInfo) -> JSON {
+        var info: JSONObject = ["username": .string(user.name)]
+        if let uid = user.uid { info["uid"] = .string(uid) }
+        info["groups"] = .array(user.groups.map(JSON.string))
+        if !user.extra.isEmpty {
+            var extra: JSONObject = [:]
+            for key in user.extra.keys.sorted() { extra[key] = .array((user.extra[key] ?? []).map(JSON.string)) }
+            info["extra"] = .object(extra)
+        }
+        return .object(info)
     }
 
     /// The request a SubjectAccessReview asks about.

@@ -116,6 +116,8 @@ extension APIServer {
         case ("get", "log"): return try await podLog(context, target)
         case (_, "scale"): return try await scale(context, target)
         case ("create", "binding"): return try await bind(context, target)
+        case ("create", "token") where target.definition.plural == "serviceaccounts" && target.group.isEmpty:
+            return try await tokenRequest(context, target)
         case (let verb, let sub) where (verb == "get" || verb == "create") && target.definition.plural == "pods"
                 && PodStreamLocation.subresources.contains(sub):
             return try await connect(context, target)

@@ -35,6 +35,14 @@ public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {
     /// CA bundle that kubelet serving certificates must chain to (`--kubelet-certificate-authority`);
     /// nil: the system roots.
     public var kubeletCertificateAuthority: String?
+    /// P-256 private key PEM that signs service-account tokens (upstream's
+    /// `--service-account-signing-key-file`); nil: no TokenRequest and no service-account tokens.
+    public var serviceAccountSigningKeyFile: String?
+    /// The `iss` of issued tokens, the only issuer accepted, and the default (API) audience
+    /// (upstream's `--service-account-issuer`).
+    public var serviceAccountIssuer: String = APIServerConfig.defaultServiceAccountIssuer
+
+    public static let defaultServiceAccountIssuer = "https://kubernetes.default.svc.cluster.local"
 
     public init(tlsCertFile: String, tlsKeyFile: String, clientCAFile: String, databasePath: String) {
         self.tlsCertFile = tlsCertFile
@@ -71,6 +79,8 @@ public struct APIServerConfig: JSONConfigFile, Sendable, Equatable {
         kubeletClientCertificate = try c.decodeIfPresent(String.self, forKey: .kubeletClientCertificate)
         kubeletClientKey = try c.decodeIfPresent(String.self, forKey: .kubeletClientKey)
         kubeletCertificateAuthority = try c.decodeIfPresent(String.self, forKey: .kubeletCertificateAuthority)
+        serviceAccountSigningKeyFile = try c.decodeIfPresent(String.self, forKey: .serviceAccountSigningKeyFile)
+        serviceAccountIssuer = try value(.serviceAccountIssuer, serviceAccountIssuer)
     }
 }
 

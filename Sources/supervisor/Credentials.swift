@@ -69,6 +69,10 @@ struct ControlPlaneFiles {
         result.kubeletClientCertificate = kubeletClient.certificatePath
         result.kubeletClientKey = kubeletClient.keyPath
         result.kubeletCertificateAuthority = pki.serverCA.certificatePath
+        // Service-account tokens (TokenRequest, projected volumes) are signed with the key the PKI
+        // keeps across restarts, so tokens stay valid when the server restarts.
+        result.serviceAccountSigningKeyFile = pki.serviceAccountKey.privateKeyPath
+        result.serviceAccountIssuer = "https://kubernetes.default.svc.\(config.clusterDomain)"
         return result
     }
 

@@ -47,6 +47,10 @@ import Testing
         for key in keys { #expect(try mode(tls + "/" + key) == 0o600, "\(key)") }
         let apiserverConfig = try String(contentsOfFile: root + "/data/server/etc/apiserver.json", encoding: .utf8)
         #expect(apiserverConfig.contains("\"securePort\" : 0"))
+        // Service-account tokens are signed with the PKI's persistent key.
+        let parsedConfig = try #require(try JSONSerialization.jsonObject(with: Data(apiserverConfig.utf8)) as? [String: Any])
+        #expect(parsedConfig["serviceAccountSigningKeyFile"] as? String == tls + "/service.key")
+        #expect(parsedConfig["serviceAccountIssuer"] as? String == "https://kubernetes.default.svc.cluster.local")
 
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl") {
             let output = try runKubectl(["--kubeconfig", kubeconfig, "--cache-dir", root + "/cache", "get", "--raw", "/readyz"])

@@ -45,7 +45,7 @@ extension ResourceRegistry {
                 SubresourceDefinition(
                     name: "token",
                     responseKind: GroupVersionKind(group: "authentication.k8s.io", version: "v1", kind: "TokenRequest"),
-                    verbs: ["create"], served: false)
+                    verbs: ["create"], served: true)
             ]),
         core(
             "Service", "services", short: ["svc"], categories: ["all"],
