@@ -12,7 +12,13 @@ final class ServiceAccountTokenManager: Sendable {
         var tokens: [ServiceAccountTokenRequest: ServiceAccountToken] = [:]
         /// Pod uid -> the refresh time a resync is already queued for.
         var scheduled: [String: Date] = [:]
+        /// Until when the API server is taken not to serve TokenRequest (asked again after that,
+        /// rather than on every pod sync).
+        var unavailableUntil: Date?
     }
+
+    /// How long an API server without TokenRequest is not asked again.
+    static let unavailableRecheck: TimeInterval = 60
 
     private let state = Mutex(State())
     private let fetch: Fetch
@@ -53,9 +59,12 @@ final class ServiceAccountTokenManager: Sendable {
     /// What a projection gets: the token, the failure message, or `unavailable` when the API
     /// server does not serve TokenRequest at all.
     func projected(_ request: ServiceAccountTokenRequest) async -> ProjectedToken {
+        let now = now()
+        if let until = state.withLock({ $0.unavailableUntil }), now < until { return .unavailable }
         do {
             return .token(try await token(for: request).token)
         } catch is TokenRequestUnavailable {
+            state.withLock { $0.unavailableUntil = now.addingTimeInterval(Self.unavailableRecheck) }
             return .unavailable
         } catch {
             return .failed((error as? VolumeError)?.description ?? "\(error)")

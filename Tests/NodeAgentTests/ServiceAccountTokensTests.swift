@@ -140,6 +140,21 @@ import Testing
         }
     }
 
+    /// An API server without TokenRequest is asked again only after a minute, not on every sync.
+    @Test func unavailabilityIsRememberedForAMinute() async {
+        let endpoint = Endpoint()
+        let manager = endpoint.manager()
+        let request = ServiceAccountTokenRequest.all(pod: Self.pod)[0]
+        endpoint.failure.withLock { $0 = StatusError(code: 405, reason: "MethodNotAllowed", message: "not served") }
+        #expect(await manager.projected(request) == .unavailable)
+        endpoint.advance(30)
+        #expect(await manager.projected(request) == .unavailable)
+        #expect(endpoint.calls.withLock { $0 } == 1)
+        endpoint.failure.withLock { $0 = nil }
+        endpoint.advance(31)
+        #expect(await manager.projected(request) == .token("token-2"))
+    }
+
     /// Each refresh time is scheduled once however often the pod syncs; an overdue one (the last
     /// refresh failed) is retried shortly.
     @Test func refreshIsScheduledOnce() async throws {
