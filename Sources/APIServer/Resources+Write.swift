@@ -101,6 +101,9 @@ extension APIServer {
             try await requireActiveNamespace(namespace)
         }
         prepareForCreate(&object, def)
+        if def.group.isEmpty, def.plural == "pods", target.subresource.isEmpty, let namespace = target.namespace {
+            try await admitServiceAccount(&object, namespace: namespace)
+        }
         let causes = Admission.defaultAndValidate(&object, gvk: def.gvk, operation: .create, old: nil, namespaced: def.namespaced)
         if !causes.isEmpty {
             throw StatusError.invalid(kind: def.kind, group: def.group, name: name, causes: causes)

@@ -21,6 +21,7 @@ public enum ControllerLoops {
         case .endpoint: return endpoints(ctx)
         case .endpointslice: return endpointSlices(ctx)
         case .serviceaccount: return serviceAccount(ctx)
+        case .rootCACertPublisher: return rootCACertPublisher(ctx)
         case .nodelifecycle: return nodeLifecycle(ctx)
         case .nodeipam: return try nodeIPAM(ctx)
         case .disruption: return disruption(ctx)

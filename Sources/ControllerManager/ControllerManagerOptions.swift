@@ -16,6 +16,9 @@ public struct ControllerManagerOptions: Sendable {
     public var nodeLifecycle: NodeLifecycleConfig
     /// The namespace of node Leases.
     public var nodeLeaseNamespace: String
+    /// The cluster CA bundle (PEM) the `root-ca-cert-publisher` loop publishes; the controllers take
+    /// it from their kubeconfig's certificate-authority data. Nil: that loop publishes nothing.
+    public var rootCACertificatePEM: String?
 
     public init(enabled: Set<ControllerName> = Set(ControllerName.allCases), workers: Int = 2,
                 leaderElection: LeaderElectionConfig? = nil, clusterCIDR: String = "10.42.0.0/16",

@@ -14,6 +14,8 @@ public enum ControllerName: String, CaseIterable, Sendable, Hashable, Comparable
     case endpoint
     case endpointslice
     case serviceaccount
+    /// Upstream's `root-ca-cert-publisher`: the `kube-root-ca.crt` ConfigMap in every namespace.
+    case rootCACertPublisher = "root-ca-cert-publisher"
     case nodelifecycle
     case nodeipam
     case disruption

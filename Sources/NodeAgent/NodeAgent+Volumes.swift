@@ -96,16 +96,25 @@ extension NodeAgent {
         }
         guard !(pod["spec"]["volumes"].arrayValue ?? []).isEmpty else { return true }
         let uid = pod["metadata"]["uid"].stringValue ?? ""
-        let objects = referencedObjects(pod: pod)
+        var objects = referencedObjects(pod: pod)
+        for request in ServiceAccountTokenRequest.all(pod: pod) {
+            objects.tokens[request] = await serviceAccountTokens.projected(request)
+        }
         let allocatable = nodeAllocatable
         let volumes = podVolumes
         let report = await Task.detached { volumes.setUp(pod: pod, objects: objects, nodeAllocatable: allocatable) }.value
         if !report.skipped.isEmpty, state.withLock({ $0.volumeNotices.insert(uid).inserted }) {
-            logger.warning("projected volume sources skipped: the API server does not serve TokenRequest yet", metadata: [
+            logger.warning("projected volume sources skipped: the API server does not serve TokenRequest", metadata: [
                 "pod": "\(ObjectCache.key(for: pod) ?? uid)", "sources": "\(report.skipped.joined(separator: ", "))"])
         }
         for failure in report.failures {
             await event(pod, "Warning", "FailedMount", failure.message)
+        }
+        // A token nearing its refresh time: the pod syncs again then, which requests a new one
+        // and swaps it into the running pod's volume like a changed ConfigMap.
+        if let refreshAt = serviceAccountTokens.refreshToSchedule(podUID: uid), let key = ObjectCache.key(for: pod) {
+            let delay = max(0, refreshAt.timeIntervalSinceNow)
+            queue.addAfter(key, .milliseconds(Int64(delay * 1000) + 50))
         }
         return report.failures.isEmpty
     }
@@ -130,6 +139,7 @@ extension NodeAgent {
     /// Unmounts and removes the pod's directory (its volumes); problems are logged.
     func removePodDirectory(uid: String) {
         state.withLock { _ = $0.volumeNotices.remove(uid) }
+        serviceAccountTokens.forget(podUID: uid)
         do {
             try podVolumes.tearDown(uid: uid)
         } catch {

@@ -123,6 +123,8 @@ public final class NodeAgent: Sendable {
     public let podInformer: Informer
     /// ConfigMaps and Secrets of the namespaces whose pods here use them (volumes, env).
     let namespaceObjects: NamespaceObjectInformers
+    /// Bound service-account tokens of the pods' projected volumes.
+    let serviceAccountTokens: ServiceAccountTokenManager
 
     public init(client: any KubeAPIClient, runtime: ContainerRuntimeClient, options: NodeAgentOptions,
                 logger: Logger, health: HealthChecks? = nil) {
@@ -138,6 +140,9 @@ public final class NodeAgent: Sendable {
         nodeInformer = Informer(client: client, resource: .nodes, fieldSelector: "metadata.name=\(options.nodeName)")
         podInformer = Informer(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(options.nodeName)")
         namespaceObjects = NamespaceObjectInformers(client: client)
+        serviceAccountTokens = ServiceAccountTokenManager { request in
+            try await client.create(.serviceAccounts, namespace: request.namespace, object: request.body, subresource: "token")
+        }
     }
 
     /// Runs until cancelled.

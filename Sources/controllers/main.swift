@@ -28,7 +28,7 @@ struct Command: AsyncParsableCommand {
 
     func run() async throws {
         var loaded: ComponentConfig
-        let options: ControllerManagerOptions
+        var options: ControllerManagerOptions
         do {
             loaded = try ComponentConfig.load(path: self.config)
             options = try ControllerManagerOptions(config: loaded)
@@ -48,12 +48,15 @@ struct Command: AsyncParsableCommand {
             clientConfig.qps = 500
             clientConfig.burst = 1_000
             client = try HTTPClient(config: clientConfig)
+            // The bundle the kubeconfig trusts is the one pods need to verify the API server.
+            options.rootCACertificatePEM = clientConfig.certificateAuthorityPEM.map { String(decoding: $0, as: UTF8.self) }
         } catch {
             throw ValidationError("cannot load kubeconfig \(config.kubeconfig): \(error)")
         }
+        let managerOptions = options
         try await ComponentMain.run(component: "controllers", config: config) { health, logger in
             defer { Task { await client.shutdown() } }
-            let manager = try ControllerManager(client: client, options: options, logger: logger)
+            let manager = try ControllerManager(client: client, options: managerOptions, logger: logger)
             try await manager.run(health: health)
         }
     }

@@ -117,6 +117,25 @@ struct ControllerManagerTests {
         await harness.stop()
     }
 
+    /// `kube-root-ca.crt` appears in a new namespace, comes back after a delete and after an edit.
+    @Test func rootCACertPublisherKeepsTheConfigMap() async throws {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        let harness = try ManagerHarness([.rootCACertPublisher], rootCA: pem)
+        defer { harness.task.cancel() }
+        func published() -> Bool {
+            harness.client.object(.configMaps, namespace: "team", name: "kube-root-ca.crt")?["data"] == ["ca.crt": .string(pem)]
+        }
+        _ = try await harness.client.create(.namespaces, namespace: nil, object: ["metadata": ["name": "team"]])
+        #expect(await harness.eventually { published() })
+        _ = try await harness.client.delete(.configMaps, namespace: "team", name: "kube-root-ca.crt", options: DeleteOptions())
+        #expect(await harness.eventually { published() })
+        var edited = try #require(harness.client.object(.configMaps, namespace: "team", name: "kube-root-ca.crt"))
+        edited["data"] = ["ca.crt": "tampered"]
+        _ = try await harness.client.update(.configMaps, namespace: "team", object: edited, subresource: nil)
+        #expect(await harness.eventually { published() })
+        await harness.stop()
+    }
+
     /// A ReplicaSet reads only its own pods and the namespace's orphans (through the pod cache's
     /// indexes): a matching orphan is adopted instead of a new pod being created, and a pod with
     /// another controller is left alone.

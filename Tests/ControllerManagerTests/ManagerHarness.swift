@@ -10,8 +10,9 @@ struct ManagerHarness {
     let task: Task<Void, any Error>
 
     init(_ enabled: Set<ControllerName>, client: FakeKubeClient = FakeKubeClient(),
-         leaderElection: Bool = false) throws {
+         leaderElection: Bool = false, rootCA: String? = nil) throws {
         var options = ControllerManagerOptions(enabled: enabled)
+        options.rootCACertificatePEM = rootCA
         if leaderElection {
             options.leaderElection = .init(leaseNamespace: "kube-system", leaseName: ControllerManagerOptions.leaseName,
                                            identity: "test-manager", leaseDuration: .seconds(3),

@@ -104,6 +104,10 @@ func withServer(host: String = "127.0.0.1", _ configure: (inout ClientConfig) ->
     configure(&config)
     let client = try HTTPClient(config: config)
     do {
+        // What the controllers' serviceaccount loop provides: pod creates are admitted only for an
+        // existing ServiceAccount. (`try?`: tests of failing transports fail their own requests.)
+        _ = try? await client.create(.serviceAccounts, namespace: "default", object: [
+            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "default", "namespace": "default"]])
         try await body(server, client)
     } catch {
         await client.shutdown()

@@ -159,16 +159,38 @@ import Testing
         }
     }
 
-    @Test func projectedMergesSourcesAndSkipsTokens() throws {
-        var skipped: [String] = []
-        let files = try VolumePayload.projected(["defaultMode": 0o440, "sources": [
+    /// Sources merge in order; the token source writes the fetched token, is skipped when the API
+    /// server has no TokenRequest, and fails the volume when fetching failed or never happened.
+    @Test func projectedMergesSourcesAndTokens() throws {
+        let source: JSON = ["defaultMode": 0o440, "sources": [
             ["configMap": ["name": "cfg", "items": [["key": "a", "path": "a"]]]],
             ["secret": ["name": "sec"]],
             ["downwardAPI": ["items": [["path": "name", "fieldRef": ["fieldPath": "metadata.name"]]]]],
-            ["serviceAccountToken": ["path": "token"]],
-        ]], pod: Self.pod, objects: Self.objects, nodeAllocatable: [:], skipped: &skipped)
-        #expect(files == ["a": VolumeFile("1", mode: 0o440), "pw": VolumeFile("s3cr3t", mode: 0o440), "name": VolumeFile("web", mode: 0o440)])
-        #expect(skipped == ["serviceAccountToken (path token)"])
+            ["serviceAccountToken": ["path": "token", "audience": "vault"]],
+        ]]
+        let request = ServiceAccountTokenRequest(source: ["path": "token", "audience": "vault"], pod: Self.pod)
+        let common: [String: VolumeFile] = ["a": VolumeFile("1", mode: 0o440), "pw": VolumeFile("s3cr3t", mode: 0o440),
+                                            "name": VolumeFile("web", mode: 0o440)]
+        let cases: [(ProjectedToken?, [String: VolumeFile]?, [String], String?)] = [
+            (.token("a.b.c"), common.merging(["token": VolumeFile("a.b.c", mode: 0o440)]) { $1 }, [], nil),
+            (.unavailable, common, ["serviceAccountToken (path token)"], nil),
+            (.failed("failed to fetch token: serviceaccounts \"default\" not found"), nil, [],
+             "failed to fetch token: serviceaccounts \"default\" not found"),
+            (nil, nil, [], "no service account token requested for path token"),
+        ]
+        for (token, expected, expectedSkips, message) in cases {
+            var objects = Self.objects
+            objects.tokens = token.map { [request: $0] } ?? [:]
+            var skipped: [String] = []
+            do {
+                let files = try VolumePayload.projected(source, pod: Self.pod, objects: objects, nodeAllocatable: [:], skipped: &skipped)
+                #expect(files == expected, "\(String(describing: token))")
+                #expect(skipped == expectedSkips)
+                #expect(message == nil)
+            } catch {
+                #expect(error.description == message, "\(String(describing: token))")
+            }
+        }
     }
 
     // MARK: set up and tear down on the real file system

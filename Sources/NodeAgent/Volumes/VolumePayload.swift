@@ -5,10 +5,14 @@ import KubeAPI
 public struct PodObjects: Sendable, Equatable {
     public var configMaps: [String: JSON]
     public var secrets: [String: JSON]
+    /// Service-account tokens of the pod's projections, fetched before its volumes are written.
+    public var tokens: [ServiceAccountTokenRequest: ProjectedToken]
 
-    public init(configMaps: [String: JSON] = [:], secrets: [String: JSON] = [:]) {
+    public init(configMaps: [String: JSON] = [:], secrets: [String: JSON] = [:],
+                tokens: [ServiceAccountTokenRequest: ProjectedToken] = [:]) {
         self.configMaps = configMaps
         self.secrets = secrets
+        self.tokens = tokens
     }
 
     /// The key -> bytes of a ConfigMap (`data` and `binaryData`) or Secret (`data`, base64).
@@ -129,9 +133,9 @@ public enum VolumePayload {
             .joined(separator: "\n")
     }
 
-    /// A `projected` volume: its sources merged in order. ServiceAccount token sources need the
-    /// TokenRequest API, which the API server does not serve yet: they are skipped and reported
-    /// in `skipped`.
+    /// A `projected` volume: its sources merged in order. A `serviceAccountToken` source writes the
+    /// token in `objects.tokens` at its path (mode: the volume's default); it is skipped and
+    /// reported in `skipped` when the API server does not serve TokenRequest.
     public static func projected(_ source: JSON, pod: JSON, objects: PodObjects, nodeAllocatable: [String: Quantity],
                                  skipped: inout [String]) throws(VolumeError) -> [String: VolumeFile] {
         let defaultMode = mode(source["defaultMode"], Self.defaultMode)
@@ -146,7 +150,14 @@ public enum VolumePayload {
                 } else if !item["downwardAPI"].isNull {
                     files.merge(try downwardAPI(item["downwardAPI"], pod: pod, nodeAllocatable: nodeAllocatable, defaultMode: defaultMode)) { _, new in new }
                 } else if !item["serviceAccountToken"].isNull {
-                    skipped.append("serviceAccountToken (path \(item["serviceAccountToken"]["path"].stringValue ?? ""))")
+                    let source = item["serviceAccountToken"]
+                    let path = source["path"].stringValue ?? ""
+                    switch objects.tokens[ServiceAccountTokenRequest(source: source, pod: pod)] {
+                    case .token(let token): files[path] = VolumeFile(token, mode: defaultMode)
+                    case .failed(let message): throw VolumeError(message)
+                    case .unavailable: skipped.append("serviceAccountToken (path \(path))")
+                    case nil: throw VolumeError("no service account token requested for path \(path)")
+                    }
                 } else {
                     skipped.append(item.objectValue?.keys.first ?? "unknown source")
                 }
