@@ -106,7 +106,7 @@ import Testing
         #expect(deploy.subresources.first { $0.name == "scale" }?.responseKind == GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"))
         #expect(deploy.hasStatusSubresource)
         let token = try #require(ResourceRegistry.resource(group: "", version: "v1", plural: "serviceaccounts")?.subresources.first)
-        #expect(token.name == "token" && !token.served && token.responseKind.kind == "TokenRequest")
+        #expect(token.name == "token" && token.served && token.responseKind.kind == "TokenRequest")
     }
 
     static let pod: JSON = [
