@@ -227,6 +227,9 @@ import Testing
         pod["metadata"]["labels"]["tier"] = "front"
         #expect(volumes.setUp(pod: pod, objects: Self.objects, nodeAllocatable: [:]).failures.isEmpty)
         #expect(Self.read(base + "/kubernetes.io~downward-api/info/labels") == "app=\"web\"\ntier=\"front\"")
+        let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let secretMounts = table.split(separator: "\n").filter { $0.split(separator: " ").dropFirst(4).first.map(String.init) == base + "/kubernetes.io~secret/sec" }
+        #expect(secretMounts.count == 1, "a second setUp stacked another tmpfs")
         // A symlink out of the pod directory must not be followed by the teardown.
         let outside = dir + "/outside"
         FileManager.default.createFile(atPath: outside, contents: Data("keep".utf8))

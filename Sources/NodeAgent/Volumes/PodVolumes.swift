@@ -186,7 +186,14 @@ enum Mounts {
         }
     }
 
-    static func isMountPoint(_ path: String) -> Bool { all().contains(VolumeMounts.realPath(path) ?? path) }
+    /// Whether something is mounted at `path`: a different device than its parent (always true
+    /// for the tmpfs mounts the volumes use, whatever the mount table shows this process), or the
+    /// path in the mount table (bind mounts of the same file system).
+    static func isMountPoint(_ path: String) -> Bool {
+        var own = stat(), parent = stat()
+        if stat(path, &own) == 0, stat(path + "/..", &parent) == 0, own.st_dev != parent.st_dev { return true }
+        return all().contains(VolumeMounts.realPath(path) ?? path)
+    }
 
     /// Mount points at or below `directory` (its symlinks resolved, as the table shows them).
     static func points(under directory: String) -> [String] {

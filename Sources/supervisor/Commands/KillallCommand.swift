@@ -152,7 +152,7 @@ enum Killall {
     static func unmountAll(under directories: [String]) -> Int {
         let roots = directories.map { (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) + "/" }
         var count = 0
-        for _ in 0..<8 {
+        for _ in 0..<64 {
             guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { break }
             let points = text.split(separator: "\n").compactMap { line -> String? in
                 let fields = line.split(separator: " ")
