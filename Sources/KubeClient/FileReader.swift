@@ -7,13 +7,13 @@ import Darwin
 #endif
 
 /// Whole-file reads for credentials, without Foundation.
-enum FileReader {
-    struct Failure: Error, CustomStringConvertible {
+public enum FileReader {
+    public struct Failure: Error, CustomStringConvertible {
         var errno: Int32
-        var description: String { String(cString: strerror(errno)) }
+        public var description: String { String(cString: strerror(errno)) }
     }
 
-    static func contents(of path: String) throws -> [UInt8] {
+    public static func contents(of path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(errno: errno) }
         defer { close(fd) }

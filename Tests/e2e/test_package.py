@@ -265,7 +265,8 @@ systemctl stop swiftlet.service
 dpkg -i /pkg/swiftlet.deb; r dpkg_upgrade_stopped $?
 r state_after_stopped_upgrade "$(systemctl is-active swiftlet.service)"
 rm -rf /etc/swiftlet/config.yaml.d
-dpkg -r swiftlet; r dpkg_remove $?
+r mounts_before_remove "$(grep -c -E ' /(var/lib|run)/swiftlet/' /proc/self/mountinfo)"
+dpkg -r swiftlet > /out/dpkg-remove.txt 2>&1; r dpkg_remove $?
 # Longer than RestartSec: a supervisor that systemd brought back would show up here.
 sleep 7
 r left_running "$(ps -eo comm= | grep -E '^(swiftlet|containerd)' | tr '\n' ' ')"
@@ -345,7 +346,8 @@ exec systemd-nspawn -D {ovl}/merged --register=no --keep-unit --private-network 
             key, _, value = line.partition("=")
             result[key] = value.strip()
     mounts = (out / "mounts-after-remove.txt").read_text() if (out / "mounts-after-remove.txt").exists() else ""
-    context = f"{result}\n--- mounts after remove ---\n{mounts}\n--- cycle ---\n{log[-4000:]}\n--- journal ---\n{journal[-4000:]}\n--- nspawn ---\n{output[-2000:]}"
+    removal = (out / "dpkg-remove.txt").read_text() if (out / "dpkg-remove.txt").exists() else ""
+    context = f"{result}\n--- dpkg -r ---\n{removal}\n--- mounts after remove ---\n{mounts}\n--- cycle ---\n{log[-4000:]}\n--- journal ---\n{journal[-4000:]}\n--- nspawn ---\n{output[-2000:]}"
     print(f"container cycle took {elapsed:.0f}s: {result}")
     assert result.get("done") == "1", f"the cycle did not finish\n{context}"
     assert result["dpkg_install"] == "0", context

@@ -60,12 +60,16 @@ struct KillallCommand: AsyncParsableCommand {
         if !shims.isEmpty { report.append("killed \(shims.count) containerd shim(s) and \(killed - shims.count) container process(es)") }
 
         let unmounted = Killall.unmountAll(under: [config.runDir, config.dataDir])
-        if unmounted > 0 { report.append("unmounted \(unmounted) mount(s)") }
+        if unmounted.count > 0 { report.append("unmounted \(unmounted.count) mount(s)") }
 
         if Killall.run(["ip", "link", "delete", "swiftlet0"]) { report.append("deleted the pod bridge swiftlet0") }
         if Killall.run(["nft", "delete", "table", "ip", "swiftlet"]) { report.append("deleted the nftables table ip swiftlet") }
 
         printLine(report.isEmpty ? "nothing of Swiftlet was running" : report.joined(separator: "\n"))
+        guard unmounted.failed.isEmpty else {
+            for (point, reason) in unmounted.failed { printError("swiftlet killall: cannot unmount \(point): \(reason)") }
+            throw ExitCode.failure
+        }
     }
 
     /// The process serving the control socket, if one does.
@@ -149,11 +153,14 @@ enum Killall {
     /// Lazily unmounts every mount point under the given directories, deepest first. Mounts can be
     /// stacked on one point (a network namespace bind mount that also arrived by propagation), and
     /// one umount removes only the top one: passes repeat until nothing under them is left.
-    static func unmountAll(under directories: [String]) -> Int {
+    static func unmountAll(under directories: [String]) -> (count: Int, failed: [(String, String)]) {
         let roots = directories.map { (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) + "/" }
         var count = 0
+        var failed: [String: String] = [:]
         for _ in 0..<64 {
-            guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { break }
+            // POSIX reads, decoded leniently: Foundation's String(contentsOfFile:) gave nothing for
+            // this file inside a systemd-nspawn container, so nothing was unmounted there.
+            guard let text = POSIXFile.readText("/proc/self/mountinfo") else { break }
             let points = text.split(separator: "\n").compactMap { line -> String? in
                 let fields = line.split(separator: " ")
                 guard fields.count > 4 else { return nil }
@@ -161,14 +168,20 @@ enum Killall {
                 return roots.contains { point.hasPrefix($0) } ? point : nil
             }
             var unmounted = 0
-            for point in Set(points).sorted(by: { $0.count > $1.count }) where umount2(point, Int32(MNT_DETACH)) == 0 {
-                unmounted += 1
+            for point in Set(points).sorted(by: { $0.count > $1.count }) {
+                if umount2(point, Int32(MNT_DETACH)) == 0 {
+                    unmounted += 1
+                    failed[point] = nil
+                } else {
+                    failed[point] = String(cString: strerror(errno))
+                }
             }
             count += unmounted
             if unmounted == 0 { break }
         }
-        return count
+        return (count, failed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
+
 
     /// mountinfo escapes space, tab, newline and backslash as octal.
     static func unescape(_ text: String) -> String {
