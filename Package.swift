@@ -73,6 +73,9 @@ let package = Package(
         .target(name: "SwiftletJSON", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
+        // POSIX helpers for the Foundation-free modules: whole-file reads, running a tool with
+        // captured output, stderr.
+        .target(name: "SwiftletSystem"),
         // YAML parsing on the system's libyaml, without Foundation (Yams needs it).
         .target(name: "SwiftletYAML", dependencies: ["CYAML"]),
         .target(name: "KubeAPI", dependencies: [
@@ -118,7 +121,7 @@ let package = Package(
         // The supervisor's process control and orchestration (no component code).
         // Foundation- and NIO-free: it runs in the long-lived swiftlet-supervisor process.
         .target(name: "Supervision", dependencies: [
-            "SwiftletJSON", "COpenSSL",
+            "SwiftletJSON", "SwiftletSystem", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
             // OpenSSL linked in statically: only the code the probe runs becomes resident in the
@@ -135,7 +138,7 @@ let package = Package(
         ]),
         // REST client, reflectors, informers, work queues and leader election for the components.
         .target(name: "KubeClient", dependencies: [
-            "KubeAPI", "SwiftletCore",
+            "KubeAPI", "SwiftletCore", "SwiftletSystem",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -159,7 +162,7 @@ let package = Package(
         ]),
         // The service proxy: Services and EndpointSlices -> one nftables table, applied atomically.
         .target(name: "ServiceProxy", dependencies: [
-            "SwiftletJSON", "SwiftletCore",
+            "SwiftletJSON", "SwiftletSystem",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The simulated container runtime: many hollow nodes (Node, Lease, pod status) in one kubelet.
@@ -170,7 +173,7 @@ let package = Package(
         // The real node agent: Node registration and heartbeat, pods run on a CRI runtime (containerd),
         // the CNI config, machine capacity. Pure translators (pod spec -> CRI config, CRI -> pod status).
         .target(name: "NodeAgent", dependencies: [
-            "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "CRI", "ContainerdSupport", "SimulatedNodes",
+            "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "SwiftletSystem", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
             // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods, gRPC health checks.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -181,7 +184,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The controllers' reconcile logic as pure functions returning `ControllerAction`s.
-        .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
+        .target(name: "WorkloadControllers", dependencies: ["KubeAPI", "SwiftletSystem"]),
         // The controller manager's driver: informers, work queues and leader election around the
         // pure reconcile functions of WorkloadControllers.
         .target(name: "ControllerManager", dependencies: [
@@ -210,7 +213,7 @@ let package = Package(
         // Cluster DNS: the wire codec, the cluster zone (CoreDNS `kubernetes` semantics), the cache,
         // the forwarder and the UDP/TCP servers. No Foundation: swiftlet-dns runs on every server.
         .target(name: "ClusterDNS", dependencies: [
-            "SwiftletJSON",
+            "SwiftletJSON", "SwiftletSystem",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -237,7 +240,7 @@ let package = Package(
             .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
         ]),
         .executableTarget(name: "scheduler", dependencies: [
-            "SchedulerRuntime", "ComponentKit", "KubeClient", "SwiftletCore",
+            "SchedulerRuntime", "ComponentKit", "KubeClient", "SwiftletCore", "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "controllers", dependencies: [
@@ -249,7 +252,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
-            "ServiceProxy", "SwiftletCore", "ComponentKit", "KubeClient", "KubeAPI",
+            "ServiceProxy", "SwiftletCore", "SwiftletSystem", "ComponentKit", "KubeClient", "KubeAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: smallNodeComponent),

@@ -50,14 +50,17 @@ struct Authenticator: Sendable {
                 return user
             }
         }
-        if let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
-           auth.count > 7, auth.prefix(7).lowercased() == "bearer " {
-            let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            if let user = tokens[token] {
-                return UserInfo(name: user.name, groups: user.groups + ["system:authenticated"])
-            }
+        if let token = Self.bearerToken(in: headers), let user = tokens[token] {
+            return UserInfo(name: user.name, groups: user.groups + ["system:authenticated"])
         }
         return nil
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header, if there is one.
+    static func bearerToken(in headers: [(String, String)]) -> String? {
+        guard let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
+              auth.count > 7, auth.prefix(7).lowercased() == "bearer " else { return nil }
+        return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
     /// Splits one CSV line, honouring double quotes (groups are quoted when they contain commas).

@@ -12,10 +12,7 @@ extension APIServer {
     /// nil: anonymous (the caller answers 401).
     func authenticate(headers: [(String, String)], peer: PeerInfo) async -> UserInfo? {
         if let user = authenticator.authenticate(headers: headers, peer: peer) { return user }
-        guard let tokens = serviceAccountTokens,
-              let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
-              auth.count > 7, auth.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let tokens = serviceAccountTokens, let token = Authenticator.bearerToken(in: headers) else { return nil }
         switch await tokens.authenticate(token: token, store: store) {
         case .success(let user): return user
         case .failure(let why):

@@ -138,12 +138,10 @@ extension APIServer {
         }
     }
 
-    static let serviceAccountsDefinition = ResourceRegistry.resource(group: "", version: "v1", plural: "serviceaccounts")!
-
     /// The stored ServiceAccount, or nil. `default` is looked for up to ten times 100-200 ms apart,
     /// as upstream does: a pod created right after its namespace races the controller creating it.
     func serviceAccount(namespace: String, name: String) async throws -> JSON? {
-        let key = StorageKeys.key(APIServer.serviceAccountsDefinition, namespace: namespace, name: name)
+        let key = StorageKeys.key(ServiceAccountTokens.serviceAccountDef, namespace: namespace, name: name)
         let attempts = name == ServiceAccountAdmission.defaultServiceAccount ? 10 : 1
         for attempt in 0..<attempts {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 100...200))) }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwiftletSystem
 
 /// An upstream resolver's address.
 public struct Upstream: Sendable, Hashable, CustomStringConvertible {
@@ -39,22 +40,13 @@ public enum ResolvConf {
     }
 
     static func readTextFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw DNSConfigError("cannot open \(path): errno \(errno)") }
-        defer { close(fd) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw DNSConfigError("cannot read \(path): errno \(errno)")
-            }
-            if count == 0 { break }
-            data += chunk[0..<count]
-            guard data.count < 1 << 20 else { throw DNSConfigError("\(path) is larger than 1 MiB") }
+        do {
+            return String(decoding: try WholeFile.read(path, limit: 1 << 20), as: UTF8.self)
+        } catch .tooLarge {
+            throw DNSConfigError("\(path) is larger than 1 MiB")
+        } catch {
+            throw DNSConfigError("cannot read \(path): \(error)")
         }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -1,3 +1,4 @@
+import SwiftletSystem
 import SwiftletYAML
 
 extension ClientConfig {
@@ -8,7 +9,7 @@ extension ClientConfig {
     public static func load(kubeconfigPath path: String, context: String? = nil,
                             userAgent: String = "swiftlet-client") throws(KubeClientError) -> ClientConfig {
         let bytes: [UInt8]
-        do { bytes = try FileReader.contents(of: path) } catch { throw .kubeconfig(path, "cannot read the file: \(error)") }
+        do { bytes = try WholeFile.read(path) } catch { throw .kubeconfig(path, "cannot read the file: \(error)") }
         return try parse(kubeconfig: String(decoding: bytes, as: UTF8.self), path: path, context: context,
                          userAgent: userAgent)
     }
@@ -103,7 +104,7 @@ struct KubeconfigReader {
 
     func file(_ name: String, key: String) throws(KubeClientError) -> [UInt8] {
         let resolved = name.hasPrefix("/") ? name : directory + name
-        do { return try FileReader.contents(of: resolved) } catch {
+        do { return try WholeFile.read(resolved) } catch {
             throw .kubeconfig(path, "\(key): cannot read \(resolved): \(error)")
         }
     }

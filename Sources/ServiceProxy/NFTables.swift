@@ -1,5 +1,5 @@
 import FoundationEssentials
-import SwiftletCore
+import SwiftletSystem
 
 /// Runs `nft` to apply, check or remove the proxy's table.
 ///

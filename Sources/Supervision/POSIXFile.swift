@@ -3,24 +3,14 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import SwiftletSystem
 
 /// Small file operations on POSIX calls. The supervisor's long-running process links no Foundation
 /// (it would cost ~8 MB of resident memory on a board that has little), so it uses these instead.
 public enum POSIXFile {
     /// The whole file, nil when it cannot be opened or read.
     public static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
-        }
+        try? WholeFile.read(path)
     }
 
     /// The file as UTF-8 text, nil when it cannot be read.

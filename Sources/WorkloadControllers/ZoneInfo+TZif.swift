@@ -1,30 +1,9 @@
-import Glibc
 
 /// TZif parsing (RFC 8536; tzfile(5)). Every read is bounds-checked: a truncated or corrupt file
 /// yields nil, never a trap.
 extension ZoneInfo {
     /// Go refuses zone files above 10 MiB; real ones are a few KiB.
     static let maxFileSize = 10 << 20
-
-    /// The whole file at `path`, or nil when it cannot be opened or read (a directory, a missing
-    /// file, a file above `maxFileSize`).
-    static func readZoneFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { return data }
-            data.append(contentsOf: chunk[0..<count])
-            if data.count > maxFileSize { return nil }
-        }
-    }
 
     /// A cursor over the file's bytes; each read fails (nil) instead of running past the end.
     struct ByteReader {

@@ -1,4 +1,5 @@
 import Glibc
+import SwiftletSystem
 
 /// A time zone read from the system's TZif files, as Go's `time.LoadLocation` reads them.
 ///
@@ -70,7 +71,8 @@ public struct ZoneInfo: Sendable, Hashable {
     public static func load(_ name: String, directory: String = ZoneInfo.defaultDirectory) -> ZoneInfo? {
         if name.isEmpty || name == "UTC" { return .utc }
         guard isValidName(name), !directory.isEmpty else { return nil }
-        guard let bytes = readZoneFile(directory + "/" + name) else { return nil }
+        // A directory, a missing file or one above `maxFileSize` is no zone.
+        guard let bytes = try? WholeFile.read(directory + "/" + name, limit: maxFileSize) else { return nil }
         return parse(identifier: name, bytes)
     }
 

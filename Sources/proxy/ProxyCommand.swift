@@ -4,6 +4,7 @@ import FoundationEssentials
 import KubeClient
 import ServiceProxy
 import SwiftletCore
+import SwiftletSystem
 
 /// `swiftlet-proxy --config FILE`: the service proxy (kube-proxy's nftables mode).
 @main

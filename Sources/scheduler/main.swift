@@ -1,9 +1,10 @@
 import ArgumentParser
 import ComponentKit
+import FoundationEssentials
 import KubeClient
 import SchedulerRuntime
-import FoundationEssentials
 import SwiftletCore
+import SwiftletSystem
 
 /// `swiftlet-scheduler --config FILE`: the supervisor writes the file (ComponentConfig JSON).
 @main

@@ -1,12 +1,9 @@
 """Service-account token volumes: the ServiceAccount admission on pod create, the root CA
-publisher's `kube-root-ca.crt`, and (on the real node, once the API server serves TokenRequest)
-the token, CA and namespace files inside a container."""
+publisher's `kube-root-ca.crt`, and (on the real node) the token, CA and namespace files inside a
+container."""
 import base64
 import json
-import os
 import re
-
-import pytest
 
 from conftest import wait_for
 from realnode import real_node, requires_containerd
@@ -18,17 +15,6 @@ def cluster_ca(server):
     with open(server.kubeconfig) as f:
         data = re.search(r"certificate-authority-data:\s*(\S+)", f.read()).group(1)
     return base64.b64decode(data).decode()
-
-
-def token_request_unserved(server):
-    """Why TokenRequest cannot be used on `server` (None when it answers): the API server of this
-    branch registers the subresource without serving it (405), an older one may answer 404."""
-    r = server.kubectl("create", "token", "default", check=False)
-    if r.returncode == 0:
-        return None
-    if re.search(r"NotFound|not found|MethodNotAllowed|not served", r.stderr):
-        return "the API server does not serve serviceaccounts/<name>/token yet: " + r.stderr.strip()
-    raise AssertionError(f"kubectl create token failed unexpectedly: {r.stderr}")
 
 
 def pod(name, namespace, **spec):
@@ -98,9 +84,6 @@ def test_token_files_inside_a_container():
     with real_node("e2e-sa") as n:
         s = n.server
         n.wait_ready()
-        reason = token_request_unserved(s)
-        if reason:
-            pytest.skip(reason)
         script = f"for f in token ca.crt namespace; do echo $f=$(busybox base64 -w 0 {MOUNT}/$f); done; sleep 3600"
         s.kubectl("apply", "-f", "-", input=json.dumps({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sa"},
@@ -120,4 +103,4 @@ def test_token_files_inside_a_container():
         assert len(parts) == 3 and all(parts), files["token"]
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
         bound = claims.get("kubernetes.io", {}).get("pod", {})
-        assert bound.get("uid") in (None, pod["metadata"]["uid"]), claims
+        assert bound.get("uid") == pod["metadata"]["uid"], claims

@@ -115,16 +115,11 @@ def test_volumes_and_env_sources():
         mounted = mounts_under(os.path.join(pods_dir, uid))
         assert os.path.realpath(os.path.join(volumes, "kubernetes.io~secret", "sec")) in mounted, mounted
         assert os.path.realpath(os.path.join(volumes, "kubernetes.io~empty-dir", "mem")) in mounted, mounted
-        # The token source holds a bound token where the API server serves TokenRequest; where it
-        # does not, it is skipped and the rest of the volume is there.
+        # The token source holds a bound token (TokenRequest), beside the rest of the volume.
         proj_dir = os.path.join(volumes, "kubernetes.io~projected", "proj")
         projected = sorted(x for x in os.listdir(proj_dir) if not x.startswith(".."))
-        if s.kubectl("create", "token", "default", check=False).returncode == 0:
-            assert projected == ["c", "token"], projected
-            assert open(os.path.join(proj_dir, "token")).read().count(".") == 2
-        else:
-            assert projected == ["c"], projected
-            assert any("projected volume sources skipped" in line for line in s.output), "".join(s.output[-50:])
+        assert projected == ["c", "token"], projected
+        assert open(os.path.join(proj_dir, "token")).read().count(".") == 2
         assert oct(os.stat(os.path.join(volumes, "kubernetes.io~secret", "sec", "password")).st_mode & 0o777) == "0o400"
 
         # A ConfigMap update reaches the running container within seconds (atomic swap).

@@ -7,7 +7,7 @@
 /// strategic-merge-patch metadata when v3 is unavailable. The definitions are the catalog's schemas
 /// rendered the way upstream's v2 documents shape them: `#/definitions/<name>` references, kinds
 /// tagged with `x-kubernetes-group-version-kind`, int-or-string as `type: string` with that format.
-public enum OpenAPIV2 {
+public enum OpenAPIV2: OpenAPISchemaDialect {
     /// The `Content-Type` of the protobuf form. kubectl asks for the older spelling with `@v1.0`,
     /// but Go's media-type parser rejects `@` in an answer, so upstream answers with `.v1.0`.
     public static let protobufContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
@@ -19,6 +19,8 @@ public enum OpenAPIV2 {
 
     static let intOrStringName = OpenAPIV3.intOrStringName
     static let quantityName = OpenAPIV3.quantityName
+    /// An object without properties is read as a map of anything: no unknown-field errors.
+    static let preserveUnknownSchema: JSON = ["type": "object"]
 
     /// `#/definitions/<name>`.
     public static func ref(_ name: String) -> String { "#/definitions/" + name }
@@ -45,36 +47,9 @@ public enum OpenAPIV2 {
         ]
     }
 
-    /// One schema as Swagger 2.0 JSON. Siblings of `$ref` (descriptions, patch tags) are kept, as
+    /// A member's schema with its description and patch tags. Siblings of `$ref` are kept, as
     /// upstream's v2 documents do; readers ignore what they do not understand.
-    static func render(_ schema: TypeSchema) -> JSON {
-        switch schema {
-        case .string: return ["type": "string"]
-        case .integer(let format): return ["type": "integer", "format": .string(format.rawValue)]
-        case .number: return ["type": "number", "format": "double"]
-        case .boolean: return ["type": "boolean"]
-        case .intOrString: return ["$ref": .string(ref(intOrStringName))]
-        case .quantity: return ["$ref": .string(ref(quantityName))]
-        case .time: return ["type": "string", "format": "date-time"]
-        case .byte: return ["type": "string", "format": "byte"]
-        // An object without properties is read as a map of anything: no unknown-field errors.
-        case .preserveUnknown: return ["type": "object"]
-        case .reference(let name): return ["$ref": .string(ref(name))]
-        case .map(let values): return ["type": "object", "additionalProperties": render(values)]
-        case .array(let array): return ["type": "array", "items": render(array.items)]
-        case .object(let object):
-            var out: JSONObject = [:]
-            if !object.description.isEmpty { out["description"] = .string(object.description) }
-            out["type"] = "object"
-            var properties: JSONObject = [:]
-            for property in object.properties { properties[property.name] = renderProperty(property) }
-            if !properties.isEmpty { out["properties"] = .object(properties) }
-            if !object.required.isEmpty { out["required"] = .array(object.required.map { .string($0) }) }
-            return .object(out)
-        }
-    }
-
-    static func renderProperty(_ property: Property) -> JSON {
+    static func renderProperty(_ property: Property, topLevel: Bool) -> JSON {
         guard case .object(var object) = render(property.schema) else { return render(property.schema) }
         if !property.description.isEmpty { object["description"] = .string(property.description) }
         if case .array(let array) = property.schema {

@@ -1,9 +1,10 @@
 /// Rendering of `TypeSchema` into OpenAPI 3.0 schema objects, shaped like upstream's documents:
 /// kubectl explain follows `$ref`/`allOf` and kubectl apply reads patch metadata from the property
 /// schemas (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`).
-extension OpenAPIV3 {
+extension OpenAPIV3: OpenAPISchemaDialect {
     static let intOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
     static let quantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+    static let preserveUnknownSchema: JSON = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
 
     /// `#/components/schemas/<name>`.
     public static func ref(_ name: String) -> String { "#/components/schemas/" + name }
@@ -46,35 +47,6 @@ extension OpenAPIV3 {
 
     static func gvkJSON(_ gvk: GroupVersionKind) -> JSON {
         ["group": .string(gvk.group), "kind": .string(gvk.kind), "version": .string(gvk.version)]
-    }
-
-    /// One schema as OpenAPI JSON. `topLevel` objects get well-known member descriptions.
-    static func render(_ schema: TypeSchema, topLevel: Bool = false) -> JSON {
-        switch schema {
-        case .string: return ["type": "string"]
-        case .integer(let format): return ["type": "integer", "format": .string(format.rawValue)]
-        case .number: return ["type": "number", "format": "double"]
-        case .boolean: return ["type": "boolean"]
-        case .intOrString: return ["$ref": .string(ref(intOrStringName))]
-        case .quantity: return ["$ref": .string(ref(quantityName))]
-        case .time: return ["type": "string", "format": "date-time"]
-        case .byte: return ["type": "string", "format": "byte"]
-        case .preserveUnknown: return ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
-        case .reference(let name): return ["$ref": .string(ref(name))]
-        case .map(let values): return ["type": "object", "additionalProperties": render(values)]
-        case .array(let array): return ["type": "array", "items": render(array.items)]
-        case .object(let object):
-            var out: JSONObject = [:]
-            if !object.description.isEmpty { out["description"] = .string(object.description) }
-            out["type"] = "object"
-            var properties: JSONObject = [:]
-            for property in object.properties {
-                properties[property.name] = renderProperty(property, topLevel: topLevel)
-            }
-            if !properties.isEmpty { out["properties"] = .object(properties) }
-            if !object.required.isEmpty { out["required"] = .array(object.required.map { .string($0) }) }
-            return .object(out)
-        }
     }
 
     /// A member's schema with its description and patch/list extensions; a `$ref` with siblings

@@ -1,6 +1,6 @@
 import Foundation
 import KubeAPI
-import KubeClient
+import SwiftletSystem
 
 /// The volumes of pods on the host, in upstream's layout:
 /// `<pods>/<uid>/volumes/<plugin>/<name>` (`kubernetes.io~empty-dir`, `~configmap`, `~secret`,
@@ -182,7 +182,7 @@ enum Mounts {
     static func all() -> [String] {
         // Read with POSIX calls and decoded leniently: Foundation's String(contentsOfFile:) gave
         // nothing inside a systemd-nspawn container, so every check said "not mounted".
-        guard let bytes = try? FileReader.contents(of: "/proc/self/mountinfo") else { return [] }
+        guard let bytes = try? WholeFile.read("/proc/self/mountinfo") else { return [] }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count > 4 ? unescape(String(fields[4])) : nil

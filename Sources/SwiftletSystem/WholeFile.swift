@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Whole-file reads on POSIX calls, for the modules that run without Foundation (and for files
+/// Foundation reads badly: `/proc` files report size 0, and inside a systemd-nspawn container
+/// `String(contentsOfFile:)` returned nothing for /proc/self/mountinfo).
+public enum WholeFile {
+    public enum ReadError: Error, Equatable, CustomStringConvertible {
+        /// open or read failed with this errno.
+        case system(Int32)
+        /// The file holds more than the caller's limit.
+        case tooLarge(limit: Int)
+
+        public var description: String {
+            switch self {
+            case .system(let code): String(cString: strerror(code))
+            case .tooLarge(let limit): "larger than \(limit) bytes"
+            }
+        }
+    }
+
+    /// The bytes of the file at `path`, read until end of file.
+    /// - Throws: `ReadError.system` when it cannot be opened or read (a directory too),
+    ///   `ReadError.tooLarge` past `limit` bytes.
+    public static func read(_ path: String, limit: Int = .max) throws(ReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(errno) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system(errno)
+            }
+            if count == 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit { throw .tooLarge(limit: limit) }
+        }
+    }
+}
