@@ -117,7 +117,7 @@ let package = Package(
         // Foundation- and NIO-free: the server side runs in the long-lived swiftlet-supervisor process.
         .target(name: "SupervisorControl", dependencies: ["SwiftletJSON", "Supervision"]),
         // The CLI verbs' helpers: status tables, logs, check-config, kubectl passthrough.
-        .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "SwiftletCore"]),
+        .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "Supervision", "SwiftletCore", "SwiftletSystem"]),
         // The supervisor's process control and orchestration (no component code).
         // Foundation- and NIO-free: it runs in the long-lived swiftlet-supervisor process.
         .target(name: "Supervision", dependencies: [
@@ -227,6 +227,7 @@ let package = Package(
         // `swiftlet`: the CLI; `server`/`agent` prepare a plan and exec swiftlet-supervisor.
         .executableTarget(name: "supervisor", dependencies: [
             "Supervision", "SupervisorControl", "SwiftletCLI", "SwiftletCore", "KubePKI", "ContainerdSupport",
+            "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import SwiftletSystem
 
 /// Finds component executables without a shell or `PATH`: next to the running `swiftlet` binary
 /// (a build directory or an unpacked tarball), else in the package's library directory.
@@ -71,10 +72,6 @@ public enum ChildEnvironment {
 
     /// `NAME=value` entries for `execve`, sorted for reproducibility; names with `=` or NUL are dropped.
     public static func envp(_ environment: [String: String]) -> [String] {
-        environment.filter { name, value in
-            !name.isEmpty && !name.contains("=") && !name.utf8.contains(0) && !value.utf8.contains(0)
-        }
-        .map { "\($0.key)=\($0.value)" }
-        .sorted()
+        ProcessImage.environmentEntries(environment)
     }
 }

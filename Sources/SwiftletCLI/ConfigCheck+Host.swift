@@ -3,8 +3,9 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
+import Supervision
 import SupervisorControl
+import SwiftletSystem
 
 /// The kernel, cgroup, port and directory checks of `check-config`.
 enum HostChecks {
@@ -41,7 +42,7 @@ enum HostChecks {
 
     static func kernelFeatures(_ probe: HostProbe) -> [CheckResult] {
         var results: [CheckResult] = []
-        switch probe.readFile("/proc/sys/net/ipv4/ip_forward")?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch probe.readFile("/proc/sys/net/ipv4/ip_forward").map(trimmed) {
         case "1": results.append(CheckResult(.ok, "ip forwarding", "net.ipv4.ip_forward = 1"))
         case let value?:
             results.append(CheckResult(.warning, "ip forwarding", "net.ipv4.ip_forward = \(value)",
@@ -87,7 +88,7 @@ enum HostChecks {
     static func directories(_ context: CheckContext, _ probe: HostProbe) -> [CheckResult] {
         var results = [directory(probe, "data dir", context.dataDir), directory(probe, "run dir", context.runDir)]
         if let mode = probe.mode(context.runDir), mode & 0o077 != 0 {
-            results.append(CheckResult(.warning, "run dir mode", String(format: "%@ is %04o", context.runDir, mode),
+            results.append(CheckResult(.warning, "run dir mode", "\(context.runDir) is \(octal(mode))",
                                        fix: "chmod 700 \(context.runDir)", required: false))
         }
         let tls = context.dataDir + "/server/tls"
@@ -107,38 +108,55 @@ enum HostChecks {
         if probe.isDirectory(path) {
             return probe.isWritable(path)
                 ? CheckResult(.ok, item, "\(path) is writable")
-                : CheckResult(.missing, item, "\(path) is not writable", fix: "run as root, or pass --\(item.replacingOccurrences(of: " ", with: "-")) with a writable directory")
+                : CheckResult(.missing, item, "\(path) is not writable", fix: "run as root, or pass --\(item.replacing(" ", with: "-")) with a writable directory")
         }
         if probe.exists(path) {
             return CheckResult(.missing, item, "\(path) exists and is not a directory", fix: "remove it or choose another directory")
         }
-        var ancestor = (path as NSString).deletingLastPathComponent
+        var ancestor = parent(of: path)
         while !ancestor.isEmpty, ancestor != "/", !probe.exists(ancestor) {
-            ancestor = (ancestor as NSString).deletingLastPathComponent
+            ancestor = parent(of: ancestor)
         }
         if ancestor.isEmpty { ancestor = "/" }
         return probe.isWritable(ancestor)
             ? CheckResult(.ok, item, "\(path) will be created")
             : CheckResult(.missing, item, "\(path) cannot be created (\(ancestor) is not writable)",
-                          fix: "run as root, or pass --\(item.replacingOccurrences(of: " ", with: "-")) with a writable directory")
+                          fix: "run as root, or pass --\(item.replacing(" ", with: "-")) with a writable directory")
+    }
+
+    /// The path without its last component, as NSString's `deletingLastPathComponent` gives it:
+    /// trailing slashes ignored, `/a` -> `/`, `a` -> `` (empty).
+    static func parent(of path: String) -> String {
+        var trimmedPath = Substring(path)
+        while trimmedPath.count > 1, trimmedPath.hasSuffix("/") { trimmedPath = trimmedPath.dropLast() }
+        guard let slash = trimmedPath.lastIndex(of: "/") else { return "" }
+        var result = trimmedPath[..<slash]
+        while result.hasSuffix("/") { result = result.dropLast() }
+        return result.isEmpty && path.hasPrefix("/") ? "/" : String(result)
+    }
+
+    /// Permission bits as four octal digits, e.g. `0755`.
+    static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// `text` without leading and trailing whitespace and newlines.
+    static func trimmed(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
 
 extension HostProbe {
     /// The real host.
     public static let system = HostProbe(
-        exists: { FileManager.default.fileExists(atPath: $0) },
-        isDirectory: { path in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        },
-        isExecutable: { path in
-            var info = stat()
-            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
-        },
+        exists: { POSIXFile.exists($0) },
+        isDirectory: { POSIXFile.isDirectory($0) },
+        isExecutable: { POSIXFile.isExecutableFile($0) },
         isWritable: { access($0, W_OK) == 0 },
-        readFile: { try? String(contentsOfFile: $0, encoding: .utf8) },
-        listDirectory: { (try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? [] },
+        // Read as UTF-8 (invalid bytes repaired): /proc and /sys files report size 0, so read to EOF.
+        readFile: { (try? WholeFile.read($0)).map { String(decoding: $0, as: UTF8.self) } },
+        listDirectory: { DirectoryListing.names($0) ?? [] },
         mode: { path in
             var info = stat()
             return stat(path, &info) == 0 ? UInt32(info.st_mode) & 0o7777 : nil

@@ -1,4 +1,3 @@
-import Foundation
 import SupervisorControl
 
 /// One line of `swiftlet check-config`.
@@ -112,9 +111,9 @@ public enum ConfigCheck {
         let width = results.map(\.item.count).max() ?? 0
         var text = ""
         for result in results {
-            let status = result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let status = padded(result.status.rawValue, to: 8)
             let optional = result.required ? "" : " (optional)"
-            text += "\(status) \(result.item.padding(toLength: width, withPad: " ", startingAt: 0))   \(result.detail)\(optional)\n"
+            text += "\(status) \(padded(result.item, to: width))   \(result.detail)\(optional)\n"
             if let fix = result.fix, result.status != .ok { text += String(repeating: " ", count: 9) + "fix: \(fix)\n" }
         }
         let fatal = results.filter(\.isFatal).count
@@ -123,6 +122,11 @@ public enum ConfigCheck {
             ? "\nall required items present (\(warnings) warnings)\n"
             : "\n\(fatal) required items missing or failing (\(warnings) warnings)\n"
         return text
+    }
+
+    /// `text` cut or padded with spaces to `width` characters (NSString's `padding(toLength:)`).
+    static func padded(_ text: String, to width: Int) -> String {
+        text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
     }
 
     static func binaries(_ context: CheckContext, _ probe: HostProbe) -> [CheckResult] {

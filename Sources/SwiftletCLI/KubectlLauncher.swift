@@ -1,4 +1,4 @@
-import Foundation
+import Supervision
 import SupervisorControl
 
 /// How `swiftlet kubectl ...` runs kubectl: found on `PATH` (absolute directories only) or at
@@ -8,7 +8,7 @@ public enum KubectlLauncher {
 
     /// The kubectl executable, nil when there is none.
     public static func locate(
-        pathVariable: String?, isExecutable: (String) -> Bool = { FileManager.default.isExecutableFile(atPath: $0) }
+        pathVariable: String?, isExecutable: (String) -> Bool = { POSIXFile.isExecutableFile($0) }
     ) -> String? {
         let directories = (pathVariable ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
         for directory in directories {

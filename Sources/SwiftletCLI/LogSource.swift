@@ -1,4 +1,4 @@
-import Foundation
+import Supervision
 import SupervisorControl
 
 /// Where `swiftlet logs <component>` reads from.
@@ -31,8 +31,8 @@ public enum LogSource: Sendable, Equatable {
     /// Chooses the source. `exists` and `isExecutable` are injected for tests.
     public static func plan(
         component: String, follow: Bool, since: String?, lines: Int?, runDir: String,
-        exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
-        isExecutable: (String) -> Bool = { FileManager.default.isExecutableFile(atPath: $0) }
+        exists: (String) -> Bool = { POSIXFile.exists($0) },
+        isExecutable: (String) -> Bool = { POSIXFile.isExecutableFile($0) }
     ) throws(ControlError) -> LogSource {
         // The name becomes a file name and a journal field: keep it to what component names look like.
         guard !component.isEmpty, component.utf8.allSatisfy({ isNameByte($0) }), !component.hasPrefix("-") else {

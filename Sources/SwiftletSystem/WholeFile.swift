@@ -22,13 +22,15 @@ public enum WholeFile {
         }
     }
 
-    /// The bytes of the file at `path`, read until end of file.
-    /// - Throws: `ReadError.system` when it cannot be opened or read (a directory too),
-    ///   `ReadError.tooLarge` past `limit` bytes.
-    public static func read(_ path: String, limit: Int = .max) throws(ReadError) -> [UInt8] {
+    /// The bytes of the file at `path` from byte `offset` on (all of it by default), read until
+    /// end of file.
+    /// - Throws: `ReadError.system` when it cannot be opened, positioned or read (a directory
+    ///   too), `ReadError.tooLarge` past `limit` bytes.
+    public static func read(_ path: String, from offset: UInt64 = 0, limit: Int = .max) throws(ReadError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(errno) }
         defer { close(fd) }
+        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 { throw .system(errno) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {

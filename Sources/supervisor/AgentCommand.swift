@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import Supervision
 import SwiftletCore
@@ -33,7 +32,7 @@ struct AgentCommand: AsyncParsableCommand {
     var privateRegistry: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = currentEnvironment()
         let join: AgentJoin
         do {
             join = try AgentJoin(server: server ?? environment["SWIFTLET_URL"] ?? "",

@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ArgumentParser
-import Foundation
+import Supervision
 import SwiftletCore
+import SwiftletSystem
 
 /// `swiftlet server`: runs the control plane under supervision.
 ///
@@ -134,7 +140,7 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = currentEnvironment()
         let config: ServerConfig
         do {
             let explicitFile = configFile ?? environment["SWIFTLET_CONFIG_FILE"]
@@ -155,16 +161,31 @@ extension HostFacts {
     /// This process's user, home directory, host name and working directory.
     static func current(environment: [String: String]) -> HostFacts {
         var buffer = [CChar](repeating: 0, count: 256)
-        let hostname = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : "localhost"
+        let hostname = gethostname(&buffer, buffer.count - 1) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         return HostFacts(
             uid: UInt32(geteuid()),
-            home: environment["HOME"] ?? NSHomeDirectory(),
+            home: environment["HOME"] ?? passwordDatabaseHome() ?? "/",
             hostname: hostname,
-            workingDirectory: FileManager.default.currentDirectoryPath)
+            workingDirectory: currentDirectory())
+    }
+
+    /// The effective user's home directory from the password database (what NSHomeDirectory
+    /// falls back to when HOME is unset).
+    private static func passwordDatabaseHome() -> String? {
+        guard let entry = getpwuid(geteuid()), let directory = entry.pointee.pw_dir else { return nil }
+        return String(cString: directory)
+    }
+
+    /// The working directory; "/" when it cannot be read (e.g. it was removed).
+    private static func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "/" }
+        defer { free(pointer) }
+        return String(cString: pointer)
     }
 }
 
 /// Writes `Error: <message>` to stderr (stdout carries only the ready line).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    writeStandardError("Error: \(message)\n")
 }

@@ -1,5 +1,5 @@
 import ContainerdSupport
-import Foundation
+import FoundationEssentials
 import Logging
 import Supervision
 import SwiftletCore

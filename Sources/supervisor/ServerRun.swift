@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 import KubePKI
 import Logging
 import Supervision
@@ -11,6 +10,7 @@ import SupervisorControl
 import SwiftletCLI
 import Supervision
 import SwiftletCore
+import SwiftletSystem
 
 /// One run of `swiftlet server`: prepares TLS material and configuration, writes the supervisor
 /// plan, then execs `swiftlet-supervisor` with it (same PID), which supervises the server profile
@@ -114,12 +114,7 @@ struct ServerRun {
 /// Replaces this process with the supervisor (same PID: systemd's main process and NOTIFY_SOCKET
 /// carry over); returns an exit code only if exec failed.
 func execSupervisor(_ executable: String, planPath: String) -> Int32 {
-    fflush(nil)
-    let arguments: [String] = [executable, "--plan", planPath]
-    let argv = arguments.map { strdup($0) } + [nil]
-    execv(executable, argv)
-    let reason = String(cString: strerror(errno))
-    argv.forEach { free($0) }
-    printError("cannot start \(executable): \(reason)")
+    let error = ProcessImage.replace(with: executable, arguments: [executable, "--plan", planPath])
+    printError("cannot start \(executable): \(String(cString: strerror(error)))")
     return 1
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SupervisorControl
 import SwiftletCLI
 import Supervision
@@ -21,10 +20,10 @@ struct CheckConfigCommand: ParsableCommand {
         var extra: [ServerSetting: RawSetting] = [:]
         if let httpsListenPort { extra[.httpsListenPort] = .scalar(httpsListenPort) }
         let config = try options.resolve(extra: extra)
-        let binaryDirectory = ExecutableLocator.currentExecutable().map { ($0 as NSString).deletingLastPathComponent }
+        let binaryDirectory = ExecutableLocator.currentExecutable().map(POSIXFile.directory(of:))
         let context = CheckContext(
             dataDir: config.dataDir, runDir: config.runDir, httpsListenPort: config.httpsListenPort,
-            binaryDirectory: binaryDirectory, pathVariable: ProcessInfo.processInfo.environment["PATH"] ?? "")
+            binaryDirectory: binaryDirectory, pathVariable: currentEnvironment()["PATH"] ?? "")
         let results = ConfigCheck.run(context, probe: .system)
         printLine(ConfigCheck.render(results))
         if results.contains(where: \.isFatal) { throw ExitCode.failure }

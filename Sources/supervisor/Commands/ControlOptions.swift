@@ -4,11 +4,11 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
-import Foundation
 import SupervisorControl
 import SwiftletCLI
 import Supervision
 import SwiftletCore
+import SwiftletSystem
 
 /// The options every control verb shares with `swiftlet server`, so `--data-dir`, `--run-dir`,
 /// `SWIFTLET_*` variables and `/etc/swiftlet/config.yaml` find the same socket and kubeconfig.
@@ -35,7 +35,7 @@ struct ControlOptions: ParsableArguments {
     }
 
     static func resolve(configFile: String?, flags: [ServerSetting: RawSetting]) throws -> ServerConfig {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = currentEnvironment()
         do {
             let explicitFile = configFile ?? environment["SWIFTLET_CONFIG_FILE"]
             let files = try ConfigFiles.load(main: explicitFile ?? ServerDefaults.configFile, explicit: explicitFile != nil)
@@ -62,17 +62,25 @@ struct ControlOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to stdout or stderr.
-func printLine(_ text: String, to handle: FileHandle = .standardOutput) {
-    handle.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+/// The stream `printLine` writes to.
+enum OutputStream {
+    case standardOutput, standardError
 }
 
-/// Replaces this process with `executable` (absolute path, no shell). Returns only on failure.
+/// Writes a line to stdout or stderr, unbuffered.
+func printLine(_ text: String, to stream: OutputStream = .standardOutput) {
+    let line = text.hasSuffix("\n") ? text : text + "\n"
+    switch stream {
+    case .standardOutput: writeStandardOutput(line)
+    case .standardError: writeStandardError(line)
+    }
+}
+
+/// Replaces this process with `executable` (absolute path, no shell), whose exit status becomes
+/// ours. Returns only on failure: prints why and exits 127, as a shell does for a command it
+/// cannot run.
 func execute(_ executable: String, arguments: [String], environment: [String: String]) -> Never {
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = ChildEnvironment.envp(environment).map { strdup($0) } + [nil]
-    // stdout is a FileHandle without a buffer here, so nothing written before exec is lost.
-    execve(executable, argv, envp)
-    printError("cannot run \(executable): \(String(cString: strerror(errno)))")
+    let error = ProcessImage.replace(with: executable, arguments: arguments, environment: environment)
+    printError("cannot run \(executable): \(String(cString: strerror(error)))")
     exit(127)
 }

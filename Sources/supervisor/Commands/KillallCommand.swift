@@ -4,11 +4,12 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SupervisorControl
 import Supervision
 import SwiftletCLI
 import SwiftletCore
+import SwiftletSystem
 
 /// `swiftlet killall`: stops everything this installation runs, pods included, and removes what
 /// the node put on the host, as K3s's k3s-killall.sh does. A plain `systemctl stop` (or SIGTERM)
@@ -101,7 +102,7 @@ enum Killall {
 
     /// The components with a `<component>.pid` file in the run directory.
     static func pidFileComponents(in runDir: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []
+        let names = DirectoryListing.names(runDir) ?? []
         return names.filter { $0.hasSuffix(".pid") }.sorted().map { String($0.dropLast(4)) }
     }
 
@@ -117,10 +118,10 @@ enum Killall {
     }
 
     static func allProcesses() -> [ProcessEntry] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let names = DirectoryListing.names("/proc") ?? []
         return names.compactMap { name -> ProcessEntry? in
             guard let pid = Int32(name),
-                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let stat = POSIXFile.readText("/proc/\(name)/stat"),
                   let close = stat.lastIndex(of: ")") else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
@@ -191,17 +192,7 @@ enum Killall {
 
     /// Runs a tool quietly; true when it succeeded (false also when it is not installed).
     static func run(_ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return false
-        }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        // Output is captured and dropped; env exits 127 when the tool is not installed.
+        (try? CapturedCommand.run(["/usr/bin/env"] + arguments, outputLimit: 0))?.status == 0
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SupervisorControl
 import SwiftletCLI
 import Supervision
@@ -25,7 +24,7 @@ struct KubectlCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = currentEnvironment()
         if (environment["KUBECONFIG"] ?? "").isEmpty {
             var flags: [ServerSetting: RawSetting] = [:]
             for (key, value) in split.options where key != "config" {

@@ -1,8 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ArgumentParser
-import Foundation
 import SupervisorControl
 import SwiftletCLI
 import Supervision
+import SwiftletSystem
 
 /// `swiftlet logs <component>`: a component's output from journald (`journalctl -t
 /// swiftlet-<component>`), or from `<run-dir>/logs/<component>.log`, which the supervisor writes
@@ -36,7 +41,7 @@ struct LogsCommand: ParsableCommand {
         }
         switch source {
         case .journal(let executable, let arguments):
-            execute(executable, arguments: arguments, environment: ProcessInfo.processInfo.environment)
+            execute(executable, arguments: arguments, environment: currentEnvironment())
         case .file(let path):
             if since != nil { printLine("note: --since applies to journald only; showing the log file", to: .standardError) }
             try FileTail(path: path).run(lines: lines, follow: follow)
@@ -54,36 +59,41 @@ struct FileTail {
     static let pollInterval: Duration = .milliseconds(250)
 
     func run(lines: Int?, follow: Bool) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let data = try? WholeFile.read(path) else {
             printError("cannot open \(path)")
             throw ExitCode.failure
         }
-        let data = handle.readDataToEndOfFile()
         var offset = UInt64(data.count)
         let text = String(decoding: data, as: UTF8.self)
-        FileHandle.standardOutput.write(Data(lastLines(of: text[...], count: lines).utf8))
+        writeStandardOutput(String(lastLines(of: text[...], count: lines)))
         guard follow else { return }
         var identity = Self.identity(of: path)
         while true {
-            Thread.sleep(forTimeInterval: 0.25)
+            Self.sleep(Self.pollInterval)
             let current = Self.identity(of: path)
             if current.inode != identity.inode || current.size < offset {
                 // Rotated or truncated: read the new file from its start.
                 identity = current
                 offset = 0
             }
-            guard current.size > offset, let reader = FileHandle(forReadingAtPath: path) else { continue }
-            try reader.seek(toOffset: offset)
-            let appended = reader.readDataToEndOfFile()
-            try? reader.close()
+            guard current.size > offset, let appended = try? WholeFile.read(path, from: offset) else { continue }
             offset += UInt64(appended.count)
-            FileHandle.standardOutput.write(appended)
+            writeStandardOutput(bytes: appended)
         }
     }
 
+    /// The inode and size of `path`, zeros when it cannot be read (e.g. between rotation steps).
     private static func identity(of path: String) -> (inode: UInt64, size: UInt64) {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return ((attributes?[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,
-                (attributes?[.size] as? NSNumber)?.uint64Value ?? 0)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return (0, 0) }
+        return (UInt64(info.st_ino), UInt64(info.st_size))
+    }
+
+    /// Blocks this (non-async) command's thread for `duration`.
+    private static func sleep(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 }

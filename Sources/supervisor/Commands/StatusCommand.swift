@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SupervisorControl
 import SwiftletCLI
 import Supervision
