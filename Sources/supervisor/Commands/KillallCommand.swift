@@ -183,11 +183,10 @@ enum Killall {
         return (count, failed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-
     /// mountinfo escapes space, tab, newline and backslash as octal.
     static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
-            .replacingOccurrences(of: "\\012", with: "\n").replacingOccurrences(of: "\\134", with: "\\")
+        text.replacing("\\040", with: " ").replacing("\\011", with: "\t")
+            .replacing("\\012", with: "\n").replacing("\\134", with: "\\")
     }
 
     /// Runs a tool quietly; true when it succeeded (false also when it is not installed).
