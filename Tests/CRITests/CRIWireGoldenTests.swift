@@ -277,10 +277,10 @@ import Testing
     /// encoding decodes back to it, and protoc can read our encoding (its text re-encoded by
     /// protoc again decodes to `expected`).
     func checkGolden<Message: CRIMessage>(
-        _ type: String, _ expected: Message, text: String,
+        _ type: String, _ expected: Message, text: String, proto: String = "cri/runtime_v1.proto",
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        let reference = try protoc("encode", type, Array(text.utf8))
+        let reference = try protoc("encode", type, Array(text.utf8), proto: proto)
         let decoded = try Message(wire: reference)
         #expect(decoded == expected, "decoding protoc's bytes", sourceLocation: sourceLocation)
 
@@ -293,21 +293,23 @@ import Testing
             #expect(ours.count == reference.count, "length differs from protoc's", sourceLocation: sourceLocation)
         }
 
-        let readBack = try protoc("decode", type, ours)
-        let reencoded = try protoc("encode", type, readBack)
+        let readBack = try protoc("decode", type, ours, proto: proto)
+        let reencoded = try protoc("encode", type, readBack, proto: proto)
         let readText = String(decoding: readBack, as: UTF8.self)
         #expect(try Message(wire: reencoded) == expected, "protoc's reading of our bytes:\n\(readText)",
                 sourceLocation: sourceLocation)
     }
 }
 
-/// Runs Debian's protoc on Protos/cri/runtime_v1.proto with `input` on stdin.
-func protoc(_ mode: String, _ type: String, _ input: [UInt8]) throws -> [UInt8] {
-    let protoDirectory = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/"))
-    let directory = "/" + protoDirectory + "/Protos/cri"
+/// Runs Debian's protoc on `proto` (under Protos/) with `input` on stdin; `type` is the message's
+/// name in the file's package.
+func protoc(_ mode: String, _ type: String, _ input: [UInt8], proto: String = "cri/runtime_v1.proto") throws -> [UInt8] {
+    let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    let path = root + "/Protos/" + proto
+    let directory = String(path[..<path.lastIndex(of: "/")!])
+    let package = proto.hasPrefix("cri/") ? "runtime.v1" : "sample.v1"
     let result = try CapturedCommand.run([
-        "/usr/bin/protoc", "--\(mode)=runtime.v1.\(type)", "--proto_path=\(directory)",
-        directory + "/runtime_v1.proto",
+        "/usr/bin/protoc", "--\(mode)=\(package).\(type)", "--proto_path=\(directory)", path,
     ], input: input)
     try #require(result.status == 0, "protoc --\(mode) failed: \(String(decoding: result.stderr, as: UTF8.self))")
     return result.stdout
