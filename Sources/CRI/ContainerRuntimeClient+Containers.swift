@@ -1,5 +1,3 @@
-import GRPCCore
-
 /// RuntimeService: containers, exec and stats.
 extension ContainerRuntimeClient {
     /// Creates a container in a running sandbox and returns its id. `sandboxConfig` must be the
@@ -12,20 +10,14 @@ extension ContainerRuntimeClient {
         request.podSandboxID = podSandboxID
         request.config = config
         request.sandboxConfig = sandboxConfig
-        let client = runtime
-        return try await call("RuntimeService/CreateContainer", timeout: timeout) { options in
-            try await client.createContainer(request, options: options).containerID
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.CreateContainer.self, request, timeout: timeout).containerID
     }
 
     /// Starts a created container.
     public func startContainer(_ containerID: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_StartContainerRequest()
         request.containerID = containerID
-        let client = runtime
-        _ = try await call("RuntimeService/StartContainer", timeout: timeout) { options in
-            try await client.startContainer(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.StartContainer.self, request, timeout: timeout)
     }
 
     /// Stops a container: its stop signal, then SIGKILL after `gracePeriodSeconds`.
@@ -36,21 +28,15 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_StopContainerRequest()
         request.containerID = containerID
         request.timeout = gracePeriodSeconds
-        let client = runtime
         let deadline = (timeout ?? defaultTimeout) + .seconds(max(gracePeriodSeconds, 0))
-        _ = try await call("RuntimeService/StopContainer", timeout: deadline) { options in
-            try await client.stopContainer(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.StopContainer.self, request, timeout: deadline)
     }
 
     /// Removes a container (stopping it first if it still runs). Removing a missing one succeeds.
     public func removeContainer(_ containerID: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_RemoveContainerRequest()
         request.containerID = containerID
-        let client = runtime
-        _ = try await call("RuntimeService/RemoveContainer", timeout: timeout) { options in
-            try await client.removeContainer(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.RemoveContainer.self, request, timeout: timeout)
     }
 
     /// The containers matching `filter` (all when nil).
@@ -59,10 +45,7 @@ extension ContainerRuntimeClient {
     ) async throws -> [Runtime_V1_Container] {
         var request = Runtime_V1_ListContainersRequest()
         if let filter { request.filter = filter }
-        let client = runtime
-        return try await call("RuntimeService/ListContainers", timeout: timeout) { options in
-            try await client.listContainers(request, options: options).containers
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ListContainers.self, request, timeout: timeout).containers
     }
 
     /// The container's state, times, exit code and reason. An unknown id fails with
@@ -73,10 +56,7 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_ContainerStatusRequest()
         request.containerID = containerID
         request.verbose = verbose
-        let client = runtime
-        return try await call("RuntimeService/ContainerStatus", timeout: timeout) { options in
-            try await client.containerStatus(request, options: options)
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ContainerStatus.self, request, timeout: timeout)
     }
 
     /// Changes a running container's cgroup limits.
@@ -86,20 +66,14 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_UpdateContainerResourcesRequest()
         request.containerID = containerID
         request.linux = linux
-        let client = runtime
-        _ = try await call("RuntimeService/UpdateContainerResources", timeout: timeout) { options in
-            try await client.updateContainerResources(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.UpdateContainerResources.self, request, timeout: timeout)
     }
 
     /// Makes the runtime reopen the container's log file (after the kubelet rotated it).
     public func reopenContainerLog(_ containerID: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_ReopenContainerLogRequest()
         request.containerID = containerID
-        let client = runtime
-        _ = try await call("RuntimeService/ReopenContainerLog", timeout: timeout) { options in
-            try await client.reopenContainerLog(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.ReopenContainerLog.self, request, timeout: timeout)
     }
 
     /// Runs `command` in the container and returns its exit code and output. The command is
@@ -113,27 +87,18 @@ extension ContainerRuntimeClient {
         request.containerID = containerID
         request.cmd = command
         request.timeout = commandTimeoutSeconds
-        let client = runtime
         let deadline = timeout ?? (defaultTimeout + .seconds(max(commandTimeoutSeconds, 0)))
-        return try await call("RuntimeService/ExecSync", timeout: deadline) { options in
-            try await client.execSync(request, options: options)
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ExecSync.self, request, timeout: deadline)
     }
 
     /// The URL of the runtime's streaming server for an interactive exec.
     public func exec(_ request: Runtime_V1_ExecRequest, timeout: Duration? = nil) async throws -> String {
-        let client = runtime
-        return try await call("RuntimeService/Exec", timeout: timeout) { options in
-            try await client.exec(request, options: options).url
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.Exec.self, request, timeout: timeout).url
     }
 
     /// The URL of the runtime's streaming server for attaching to the container's stdio.
     public func attach(_ request: Runtime_V1_AttachRequest, timeout: Duration? = nil) async throws -> String {
-        let client = runtime
-        return try await call("RuntimeService/Attach", timeout: timeout) { options in
-            try await client.attach(request, options: options).url
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.Attach.self, request, timeout: timeout).url
     }
 
     /// CPU, memory and writable-layer usage of one container.
@@ -142,10 +107,7 @@ extension ContainerRuntimeClient {
     ) async throws -> Runtime_V1_ContainerStats {
         var request = Runtime_V1_ContainerStatsRequest()
         request.containerID = containerID
-        let client = runtime
-        return try await call("RuntimeService/ContainerStats", timeout: timeout) { options in
-            try await client.containerStats(request, options: options).stats
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ContainerStats.self, request, timeout: timeout).stats
     }
 
     /// Usage of the containers matching `filter` (all when nil).
@@ -154,9 +116,6 @@ extension ContainerRuntimeClient {
     ) async throws -> [Runtime_V1_ContainerStats] {
         var request = Runtime_V1_ListContainerStatsRequest()
         if let filter { request.filter = filter }
-        let client = runtime
-        return try await call("RuntimeService/ListContainerStats", timeout: timeout) { options in
-            try await client.listContainerStats(request, options: options).stats
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ListContainerStats.self, request, timeout: timeout).stats
     }
 }

@@ -1,5 +1,3 @@
-import GRPCCore
-
 /// ImageService: local images and pulls.
 extension ContainerRuntimeClient {
     /// The images the runtime has (matching `filter` when given).
@@ -8,10 +6,7 @@ extension ContainerRuntimeClient {
     ) async throws -> [Runtime_V1_Image] {
         var request = Runtime_V1_ListImagesRequest()
         if let filter { request.filter = filter }
-        let client = images
-        return try await call("ImageService/ListImages", timeout: timeout) { options in
-            try await client.listImages(request, options: options).images
-        }
+        return try await call(Runtime_V1_ImageService.Method.ListImages.self, request, timeout: timeout).images
     }
 
     /// The image named `image` (a reference like "docker.io/library/busybox:1.36" or an id), or
@@ -19,10 +14,7 @@ extension ContainerRuntimeClient {
     public func imageStatus(_ image: String, timeout: Duration? = nil) async throws -> Runtime_V1_Image? {
         var request = Runtime_V1_ImageStatusRequest()
         request.image = .init(image)
-        let client = images
-        let response = try await call("ImageService/ImageStatus", timeout: timeout) { options in
-            try await client.imageStatus(request, options: options)
-        }
+        let response = try await call(Runtime_V1_ImageService.Method.ImageStatus.self, request, timeout: timeout)
         // A missing image is an OK answer with the image field unset.
         return response.hasImage ? response.image : nil
     }
@@ -37,27 +29,18 @@ extension ContainerRuntimeClient {
         request.image = .init(image)
         if let auth { request.auth = auth }
         if let sandboxConfig { request.sandboxConfig = sandboxConfig }
-        let client = images
-        return try await call("ImageService/PullImage", timeout: timeout ?? pullTimeout) { options in
-            try await client.pullImage(request, options: options).imageRef
-        }
+        return try await call(Runtime_V1_ImageService.Method.PullImage.self, request, timeout: timeout ?? pullTimeout).imageRef
     }
 
     /// Removes the image. Removing a missing image succeeds.
     public func removeImage(_ image: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_RemoveImageRequest()
         request.image = .init(image)
-        let client = images
-        _ = try await call("ImageService/RemoveImage", timeout: timeout) { options in
-            try await client.removeImage(request, options: options)
-        }
+        _ = try await call(Runtime_V1_ImageService.Method.RemoveImage.self, request, timeout: timeout)
     }
 
     /// Usage of the filesystems images and containers live on.
     public func imageFsInfo(timeout: Duration? = nil) async throws -> Runtime_V1_ImageFsInfoResponse {
-        let client = images
-        return try await call("ImageService/ImageFsInfo", timeout: timeout) { options in
-            try await client.imageFsInfo(Runtime_V1_ImageFsInfoRequest(), options: options)
-        }
+        return try await call(Runtime_V1_ImageService.Method.ImageFsInfo.self, Runtime_V1_ImageFsInfoRequest(), timeout: timeout)
     }
 }

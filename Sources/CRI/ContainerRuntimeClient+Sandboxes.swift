@@ -1,5 +1,3 @@
-import GRPCCore
-
 /// RuntimeService: version, status and pod sandboxes.
 extension ContainerRuntimeClient {
     /// The CRI API version this client speaks (sent in `Version` requests, as the kubelet does).
@@ -9,10 +7,7 @@ extension ContainerRuntimeClient {
     public func version(timeout: Duration? = nil) async throws -> Runtime_V1_VersionResponse {
         var request = Runtime_V1_VersionRequest()
         request.version = Self.apiVersion
-        let client = runtime
-        return try await call("RuntimeService/Version", timeout: timeout) { options in
-            try await client.version(request, options: options)
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.Version.self, request, timeout: timeout)
     }
 
     /// The runtime's conditions (RuntimeReady, NetworkReady); `verbose` adds the runtime's config
@@ -20,10 +15,7 @@ extension ContainerRuntimeClient {
     public func status(verbose: Bool = false, timeout: Duration? = nil) async throws -> Runtime_V1_StatusResponse {
         var request = Runtime_V1_StatusRequest()
         request.verbose = verbose
-        let client = runtime
-        return try await call("RuntimeService/Status", timeout: timeout) { options in
-            try await client.status(request, options: options)
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.Status.self, request, timeout: timeout)
     }
 
     /// Creates and starts a pod sandbox (its namespaces, network and sandbox container) and
@@ -34,30 +26,21 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_RunPodSandboxRequest()
         request.config = config
         request.runtimeHandler = runtimeHandler
-        let client = runtime
-        return try await call("RuntimeService/RunPodSandbox", timeout: timeout) { options in
-            try await client.runPodSandbox(request, options: options).podSandboxID
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.RunPodSandbox.self, request, timeout: timeout).podSandboxID
     }
 
     /// Stops the sandbox and all its containers and tears its network down. Idempotent.
     public func stopPodSandbox(_ podSandboxID: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_StopPodSandboxRequest()
         request.podSandboxID = podSandboxID
-        let client = runtime
-        _ = try await call("RuntimeService/StopPodSandbox", timeout: timeout) { options in
-            try await client.stopPodSandbox(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.StopPodSandbox.self, request, timeout: timeout)
     }
 
     /// Removes a stopped sandbox and its containers. Removing a missing sandbox succeeds.
     public func removePodSandbox(_ podSandboxID: String, timeout: Duration? = nil) async throws {
         var request = Runtime_V1_RemovePodSandboxRequest()
         request.podSandboxID = podSandboxID
-        let client = runtime
-        _ = try await call("RuntimeService/RemovePodSandbox", timeout: timeout) { options in
-            try await client.removePodSandbox(request, options: options)
-        }
+        _ = try await call(Runtime_V1_RuntimeService.Method.RemovePodSandbox.self, request, timeout: timeout)
     }
 
     /// The sandbox's state, metadata and network addresses.
@@ -67,10 +50,7 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_PodSandboxStatusRequest()
         request.podSandboxID = podSandboxID
         request.verbose = verbose
-        let client = runtime
-        return try await call("RuntimeService/PodSandboxStatus", timeout: timeout) { options in
-            try await client.podSandboxStatus(request, options: options)
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.PodSandboxStatus.self, request, timeout: timeout)
     }
 
     /// The sandboxes matching `filter` (all when nil).
@@ -79,10 +59,7 @@ extension ContainerRuntimeClient {
     ) async throws -> [Runtime_V1_PodSandbox] {
         var request = Runtime_V1_ListPodSandboxRequest()
         if let filter { request.filter = filter }
-        let client = runtime
-        return try await call("RuntimeService/ListPodSandbox", timeout: timeout) { options in
-            try await client.listPodSandbox(request, options: options).items
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.ListPodSandbox.self, request, timeout: timeout).items
     }
 
     /// The URL of the runtime's streaming server for forwarding `ports` of the sandbox.
@@ -92,9 +69,6 @@ extension ContainerRuntimeClient {
         var request = Runtime_V1_PortForwardRequest()
         request.podSandboxID = podSandboxID
         request.port = ports
-        let client = runtime
-        return try await call("RuntimeService/PortForward", timeout: timeout) { options in
-            try await client.portForward(request, options: options).url
-        }
+        return try await call(Runtime_V1_RuntimeService.Method.PortForward.self, request, timeout: timeout).url
     }
 }

@@ -1,6 +1,5 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
-import GRPCProtobuf
 import Logging
 import NIOCore
 
@@ -9,7 +8,7 @@ import Glibc
 /// A client for a CRI runtime (containerd) over its unix socket: the `runtime.v1` RuntimeService
 /// and ImageService, one HTTP/2 connection, plaintext.
 ///
-/// Requests and responses are the generated `Runtime_V1_*` messages. Every call has a deadline
+/// Requests and responses are the generated `Runtime_V1_*` messages (Scripts/generate-cri.py). Every call has a deadline
 /// (`defaultTimeout` unless the call passes its own) and fails fast when the socket cannot be
 /// reached; failures are `CRIError`s naming the RPC and the gRPC status.
 ///
@@ -27,8 +26,6 @@ public final class ContainerRuntimeClient: Sendable {
     public let pullTimeout: Duration
 
     let grpc: GRPCClient<HTTP2ClientTransport.Posix>
-    let runtime: Runtime_V1_RuntimeService.Client<HTTP2ClientTransport.Posix>
-    let images: Runtime_V1_ImageService.Client<HTTP2ClientTransport.Posix>
     let logger: Logger
     private let connections: Task<Void, Never>
 
@@ -40,8 +37,6 @@ public final class ContainerRuntimeClient: Sendable {
         self.defaultTimeout = defaultTimeout
         self.pullTimeout = pullTimeout
         self.grpc = grpc
-        self.runtime = Runtime_V1_RuntimeService.Client(wrapping: grpc)
-        self.images = Runtime_V1_ImageService.Client(wrapping: grpc)
         self.logger = logger
         // The gRPC client runs its connections until `beginGracefulShutdown`; it only throws when
         // run twice, which this class never does.
@@ -119,20 +114,29 @@ public final class ContainerRuntimeClient: Sendable {
         await connections.value
     }
 
-    /// Runs one RPC with a deadline and maps its failure to `CRIError`.
-    func call<Response: Sendable>(
-        _ method: String, timeout: Duration?,
-        _ body: (GRPCCore.CallOptions) async throws -> Response
-    ) async throws -> Response {
+    /// Runs one unary RPC with a deadline and maps its failure to `CRIError` (named like
+    /// "RuntimeService/ContainerStatus").
+    func call<Method: CRIMethod>(
+        _ method: Method.Type, _ request: Method.Input, timeout: Duration?
+    ) async throws -> Method.Output {
         var options = GRPCCore.CallOptions.defaults
         options.timeout = timeout ?? defaultTimeout
         // Fail at once when the socket is gone instead of waiting out the deadline.
         options.waitForReady = false
         do {
-            return try await body(options)
+            return try await grpc.unary(
+                request: ClientRequest(message: request),
+                descriptor: Method.descriptor,
+                serializer: CRIMessageSerializer<Method.Input>(),
+                deserializer: CRIMessageDeserializer<Method.Output>(),
+                options: options
+            ) { response in
+                try response.message
+            }
         } catch {
-            let mapped = CRIError.from(error, method: method, socket: socketPath)
-            logger.debug("CRI call failed", metadata: ["method": "\(method)", "error": "\(mapped)"])
+            let name = "\(Method.descriptor.service.service)/\(Method.descriptor.method)"
+            let mapped = CRIError.from(error, method: name, socket: socketPath)
+            logger.debug("CRI call failed", metadata: ["method": "\(name)", "error": "\(mapped)"])
             throw mapped
         }
     }

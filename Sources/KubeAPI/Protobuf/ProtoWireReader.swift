@@ -122,3 +122,84 @@ public struct ProtoWireReader: Sendable {
         return slice
     }
 }
+
+extension ProtoWireReader {
+    /// Decodes a ZigZag-encoded varint (`sint32`, `sint64`).
+    public static func unZigZag(_ raw: UInt64) -> Int64 {
+        Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+}
+
+/// Typed access to a field's value for code that knows its schema: each accessor checks the wire
+/// type and throws (naming the field number) when the peer sent a different one.
+extension ProtoWireValue {
+    public func varint(field: Int) throws(StatusError) -> UInt64 {
+        guard case .varint(let value) = self else { throw mismatch(field, .varint) }
+        return value
+    }
+
+    public func fixed64(field: Int) throws(StatusError) -> UInt64 {
+        guard case .fixed64(let value) = self else { throw mismatch(field, .fixed64) }
+        return value
+    }
+
+    public func fixed32(field: Int) throws(StatusError) -> UInt32 {
+        guard case .fixed32(let value) = self else { throw mismatch(field, .fixed32) }
+        return value
+    }
+
+    public func lengthDelimited(field: Int) throws(StatusError) -> ArraySlice<UInt8> {
+        guard case .bytes(let value) = self else { throw mismatch(field, .lengthDelimited) }
+        return value
+    }
+
+    /// The values of a repeated varint field: proto3 writers pack them into one length-delimited
+    /// run, older ones send one varint per field; readers must accept both.
+    public func packedVarints(field: Int) throws(StatusError) -> [UInt64] {
+        switch self {
+        case .varint(let value): return [value]
+        case .bytes(let run):
+            var reader = ProtoWireReader(run)
+            var values: [UInt64] = []
+            while !reader.isAtEnd { values.append(try reader.readVarint()) }
+            return values
+        default: throw mismatch(field, .varint)
+        }
+    }
+
+    /// The values of a repeated `fixed64`/`sfixed64`/`double` field, packed or not.
+    public func packedFixed64s(field: Int) throws(StatusError) -> [UInt64] {
+        switch self {
+        case .fixed64(let value): return [value]
+        case .bytes(let run):
+            guard run.count % 8 == 0 else {
+                throw .badRequest("protobuf: packed fixed64 field \(field) is \(run.count) bytes long")
+            }
+            var reader = ProtoWireReader(run)
+            var values: [UInt64] = []
+            while !reader.isAtEnd { values.append(try reader.readFixed64()) }
+            return values
+        default: throw mismatch(field, .fixed64)
+        }
+    }
+
+    /// The values of a repeated `fixed32`/`sfixed32`/`float` field, packed or not.
+    public func packedFixed32s(field: Int) throws(StatusError) -> [UInt32] {
+        switch self {
+        case .fixed32(let value): return [value]
+        case .bytes(let run):
+            guard run.count % 4 == 0 else {
+                throw .badRequest("protobuf: packed fixed32 field \(field) is \(run.count) bytes long")
+            }
+            var reader = ProtoWireReader(run)
+            var values: [UInt32] = []
+            while !reader.isAtEnd { values.append(try reader.readFixed32()) }
+            return values
+        default: throw mismatch(field, .fixed32)
+        }
+    }
+
+    private func mismatch(_ field: Int, _ expected: ProtoWireType) -> StatusError {
+        .badRequest("protobuf: field \(field) has wire type \(wireType.rawValue), expected \(expected.rawValue)")
+    }
+}
