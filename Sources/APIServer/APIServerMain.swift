@@ -65,15 +65,12 @@ public enum APIServerMain {
     }
 
     /// The directory part of `path`, as NSString's `deletingLastPathComponent` gives it:
-    /// trailing slashes ignored, "/" for a file at the root, "" for a bare name.
+    /// repeated and trailing slashes ignored, "/" for a file at the root, "" for a bare name.
     static func parentDirectory(of path: String) -> String {
-        var trimmed = path[...]
-        while trimmed.count > 1, trimmed.last == "/" { trimmed.removeLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
-        if slash == trimmed.startIndex { return "/" }
-        var parent = trimmed[..<slash]
-        while parent.count > 1, parent.last == "/" { parent.removeLast() }
-        return String(parent)
+        let absolute = path.hasPrefix("/")
+        var components = path.split(separator: "/")
+        guard components.popLast() != nil, !components.isEmpty else { return absolute ? "/" : "" }
+        return (absolute ? "/" : "") + components.joined(separator: "/")
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import KubeAPI
 import KubeStore
 
