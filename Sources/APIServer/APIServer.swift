@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import KubeHTTP
 import KubePKI
@@ -165,7 +165,7 @@ struct RequestContext {
     func send(bytes: [UInt8], status: HTTPResponseStatus = .ok, contentType: String = "application/json", warnings: [String] = []) async throws {
         var headers: HTTPHeaders = ["Content-Type": contentType, "Cache-Control": "no-cache, private"]
         for warning in warnings {
-            headers.add(name: "Warning", value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\"")
+            headers.add(name: "Warning", value: "299 - \"\(warning.replacing("\"", with: "\\\""))\"")
         }
         try await writer.respond(status: status, headers: headers, body: bytes)
     }

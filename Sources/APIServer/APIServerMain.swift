@@ -1,5 +1,10 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import KubeAPI
 import KubeHTTP
 import KubeStore
@@ -19,7 +24,7 @@ public enum APIServerMain {
             tls = TLSMaterial(certificateChainPEM: try readFile(config.tlsCertFile), privateKeyPEM: try readFile(config.tlsKeyFile),
                               clientCAPEM: try readFile(config.clientCAFile))
         }
-        let directory = (config.databasePath as NSString).deletingLastPathComponent
+        let directory = parentDirectory(of: config.databasePath)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         var options = SQLiteStore.Options()
@@ -57,6 +62,15 @@ public enum APIServerMain {
         await server.shutdownEventLoops()
         await store.close()
         logger.notice("stopped")
+    }
+
+    /// The directory part of `path`, as NSString's `deletingLastPathComponent` gives it:
+    /// repeated and trailing slashes ignored, "/" for a file at the root, "" for a bare name.
+    static func parentDirectory(of path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var components = path.split(separator: "/")
+        guard components.popLast() != nil, !components.isEmpty else { return absolute ? "/" : "" }
+        return (absolute ? "/" : "") + components.joined(separator: "/")
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

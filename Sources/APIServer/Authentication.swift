@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import SwiftletCore
 import KubeHTTP
@@ -29,7 +29,7 @@ struct Authenticator: Sendable {
             throw ConfigError("cannot read token file \(tokenFile)")
         }
         for (number, line) in text.split(separator: "\n").enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmedSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = Authenticator.splitCSV(trimmed)
             guard fields.count >= 3, !fields[0].isEmpty, !fields[1].isEmpty else {
@@ -60,7 +60,7 @@ struct Authenticator: Sendable {
     static func bearerToken(in headers: [(String, String)]) -> String? {
         guard let auth = headers.first(where: { $0.0.lowercased() == "authorization" })?.1,
               auth.count > 7, auth.prefix(7).lowercased() == "bearer " else { return nil }
-        return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return auth.dropFirst(7).trimmedSpaces
     }
 
     /// Splits one CSV line, honouring double quotes (groups are quoted when they contain commas).

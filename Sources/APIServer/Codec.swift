@@ -5,7 +5,7 @@ enum Codec {
     /// Decodes a write's body by its Content-Type. A missing Content-Type means JSON.
     static func decodeBody(_ body: [UInt8], contentType: String?) throws(StatusError) -> JSON {
         let media = (contentType ?? "application/json").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmedSpaces.lowercased()
         } ?? "application/json"
         switch media {
         case "application/json", "", "*/*":
@@ -47,7 +47,7 @@ struct ResponseFormat: Sendable {
     init(accept: String?) {
         guard let accept else { return }
         for entry in accept.split(separator: ",") {
-            let params = entry.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let params = entry.split(separator: ";").map { $0.trimmedSpaces }
             guard let media = params.first?.lowercased() else { continue }
             var asValue: String?
             var group: String?

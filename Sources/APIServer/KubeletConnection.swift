@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import KubeStore
 import NIOSSL
@@ -10,7 +10,7 @@ import SwiftletCore
 /// ```
 /// let locator = try KubeletLocator(config: config, store: store)
 /// let target = try await locator.locate(nodeName: "node-1")   // StatusError 404 / 500
-/// // connect to target.host:target.port with target.tls (NIOSSL or AsyncHTTPClient)
+/// // connect to target.host:target.port with target.tls (HTTP1Client or UpgradeClient)
 /// ```
 public struct KubeletLocator: Sendable {
     /// Address types tried in order; the first present one wins. K3s passes

@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import Foundation
 import KubeAPI
 import KubeHTTP
 import NIOCore
@@ -63,58 +61,50 @@ extension APIServer {
     /// answer: a 2xx is streamed, anything else becomes a `Status` (upstream's response checker).
     private func proxyToKubelet(_ context: RequestContext, nodeName: String, path: String,
                                 resource: String, name: String) async throws -> Int {
-        guard let locator = kubeletLocator else { throw Self.noKubeletClient }
-        let kubelet = try await locator.locate(nodeName: nodeName)
-        var request = HTTPClientRequest(url: kubelet.baseURL + path)
-        request.method = .GET
-        request.tlsConfiguration = kubelet.tls
-        var response: HTTPClientResponse?
-        for attempt in 1...2 where response == nil {
-            do {
-                // No deadline: a follow lasts as long as the container runs and the client listens;
-                // the client going away cancels this task, which cancels the request.
-                response = try await Self.kubeletClient.execute(request, deadline: .distantFuture, logger: logger)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let error as HTTPClientError where error == .remoteConnectionClosed && attempt == 1 {
-                // A pooled keep-alive connection the kubelet closed meanwhile: Go's transport
-                // retries such a GET on a new connection too.
-                continue
-            } catch {
-                throw StatusError.internalError("error trying to reach the kubelet of node \"\(nodeName)\" at \(kubelet.baseURL): \(error)")
-            }
+        let located = try await kubeletUpgradeTarget(nodeName: nodeName)
+        let kubelet = located.target
+        let response: HTTP1Response
+        do {
+            // One connection per request, HTTP/1.1, no redirects followed. The timeout bounds the
+            // connect and the response head only (the kubelet sends its head before any log
+            // line): a follow lasts as long as the container runs and the client listens; the
+            // client going away cancels this task, which closes the connection.
+            response = try await HTTP1Client.execute(
+                HTTP1Request(host: kubelet.host, port: kubelet.port, target: path),
+                tls: kubelet.tls, serverHostname: kubelet.serverHostname, timeout: Self.kubeletTimeout)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw StatusError.internalError("error trying to reach the kubelet of node \"\(nodeName)\" at https://\(located.hostHeader): \(error)")
         }
-        guard let response else { throw StatusError.internalError("no answer from the kubelet of node \"\(nodeName)\"") }
         let code = Int(response.status.code)
         guard (200...206).contains(code) else {
-            var body = try await response.body.collect(upTo: 64 * 1024)
-            let text = body.readString(length: body.readableBytes) ?? ""
-            throw Self.kubeletError(code: code, body: text, resource: resource, name: name)
+            let body = try await response.collect(upTo: 64 * 1024)
+            throw Self.kubeletError(code: code, body: String(decoding: body, as: UTF8.self), resource: resource, name: name)
         }
         var headers: HTTPHeaders = ["Cache-Control": "no-cache, private"]
         headers.add(name: "Content-Type", value: response.headers.first(name: "Content-Type") ?? "text/plain")
-        try await context.writer.writeHead(status: .init(statusCode: code), headers: headers)
-        for try await chunk in response.body {
-            try await context.writer.writeBody(Array(chunk.readableBytesView))
+        do {
+            try await context.writer.writeHead(status: .init(statusCode: code), headers: headers)
+            for try await chunk in response.body {
+                try await context.writer.writeBody(Array(chunk.readableBytesView))
+            }
+            try await context.writer.end()
+        } catch {
+            // The client went away (the write failed): the kubelet's stream must not stay open.
+            await response.body.close()
+            throw error
         }
-        try await context.writer.end()
         return code
     }
 
-    /// The HTTP client for kubelets: HTTP/1.1 only (a log follow is one long response, and the
-    /// upgrades of exec and port-forward need HTTP/1.1), redirects not followed, connects bounded.
-    /// Process-wide and never shut down, like AsyncHTTPClient's own `shared` client.
-    static let kubeletClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
-        configuration.httpVersion = .http1Only
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// How long a kubelet has to accept the connection and send its response head.
+    static let kubeletTimeout: Duration = .seconds(10)
 
     /// A kubelet's error answer as the apiserver reports it: 400 and 500 keep the kubelet's
     /// message (its `Status` message, or its text), others become a generic server response.
     static func kubeletError(code: Int, body: String, resource: String, name: String) -> StatusError {
-        var message = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        var message = body.trimmedWhitespace
         if let status = try? JSON(parsing: Array(body.utf8)), status["kind"].stringValue == "Status",
            let text = status["message"].stringValue {
             message = text

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import KubeStore
 import SwiftletCore
@@ -179,7 +179,7 @@ struct ContinueToken {
     }
 
     static func decode(_ text: String, prefix: String) throws(StatusError) -> ContinueToken {
-        var padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var padded = text.replacing("-", with: "+").replacing("_", with: "/")
         while padded.count % 4 != 0 { padded += "=" }
         guard let data = Data(base64Encoded: padded),
               let json = try? JSON(parsing: Array(data)),

@@ -14,7 +14,7 @@ extension APIServer {
             return 200
         case "update", "patch":
             let options = try WriteOptions(context)
-            let media = (context.contentType ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let media = (context.contentType ?? "application/json").split(separator: ";").first.map { $0.trimmedSpaces.lowercased() } ?? ""
             let isPatch = context.info.verb == "patch"
             let body: JSON
             if isPatch {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import KubeStore
 import NIOHTTP1
@@ -21,7 +21,7 @@ extension APIServer {
         let options = try WriteOptions(context)
         let name = try target.requireName()
         let def = target.definition
-        let media = (context.contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let media = (context.contentType ?? "").split(separator: ";").first.map { $0.trimmedSpaces.lowercased() } ?? ""
         let body = context.body
         let patch: JSON
         switch media {

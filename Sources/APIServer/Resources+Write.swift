@@ -1,4 +1,3 @@
-import Foundation
 import KubeAPI
 import KubeStore
 import NIOHTTP1

@@ -7,3 +7,13 @@ extension StringProtocol {
         return String(self[first...last])
     }
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (white space other than line
+    /// breaks), as Foundation's `trimmingCharacters(in: .whitespaces)` gives it.
+    public var trimmedSpaces: String {
+        let isSpace: (Character) -> Bool = { $0.isWhitespace && !$0.isNewline }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -131,6 +131,30 @@ def test_logs_containers_and_errors(node_server):
     wait_for(runs_differ, 40, interval=0.3, message="a current run whose log differs from the previous one")
 
 
+def kubelet_connections(port):
+    """Established TCP connections to the kubelet API's port (the apiserver's side of them)."""
+    out = subprocess.run(["ss", "-Htn", "state", "established", "dport", "=", f":{port}"],
+                         capture_output=True, text=True, check=True).stdout
+    return len(out.splitlines())
+
+
+def test_follow_that_goes_away_closes_the_kubelet_connection(node_server):
+    s = node_server
+    with open(os.path.join(s.run_dir, "kubelet.port")) as f:
+        port = int(f.read().strip())
+    wait_for(lambda: phase(s, "two") == "Running", 60, interval=0.5, message="two Running")
+    wait_for(lambda: kubelet_connections(port) == 0, 10, interval=0.2, message="no kubelet connection before the follow")
+    follow = subprocess.Popen(["kubectl", "--kubeconfig", s.kubeconfig, "logs", "-f", "two", "-c", "a"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, HOME=s.workdir))
+    try:
+        assert follow.stdout.readline() == "from-a\n"
+        assert kubelet_connections(port) == 1
+    finally:
+        follow.kill()
+        follow.communicate()
+    wait_for(lambda: kubelet_connections(port) == 0, 10, interval=0.2, message="the kubelet connection closed after kubectl left")
+
+
 def kubelet_request(s, path, identity):
     """GET `path` on the kubelet API with the client certificate `identity` (None: no certificate)."""
     with open(os.path.join(s.run_dir, "kubelet.port")) as f:
