@@ -131,7 +131,7 @@ let package = Package(
         // Everything around containerd except CRI: its config.toml, registries.yaml -> hosts.toml,
         // OCI image archives (the pause image) and importing air-gap image tarballs with `ctr`.
         .target(name: "ContainerdSupport", dependencies: [
-            "SwiftletJSON", "SwiftletInfo",
+            "SwiftletJSON", "SwiftletInfo", "SwiftletSystem",
             .product(name: "Crypto", package: "swift-crypto"),
             "SwiftletYAML",
             .product(name: "Logging", package: "swift-log"),
@@ -248,7 +248,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport",
+            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport", "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
@@ -313,6 +313,8 @@ let package = Package(
         ]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI", "Supervision"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
+        // CapturedCommand, ReadOnlyFile and PathName against real processes and files.
+        .testTarget(name: "SwiftletSystemTests", dependencies: ["SwiftletSystem"]),
         .testTarget(name: "SupervisorControlTests", dependencies: [
             "SupervisorControl", "SwiftletCLI", "SwiftletCore",
         ]),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -83,7 +84,7 @@ struct ProbeRunner: Sendable {
 
     /// `["sh", "-c", "x"]` as Go's `%q` of a slice prints it.
     static func goQuoted(_ command: [String]) -> String {
-        "[" + command.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: " ") + "]"
+        "[" + command.map { "\"" + $0.replacing("\"", with: "\\\"") + "\"" }.joined(separator: " ") + "]"
     }
 }
 
