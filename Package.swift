@@ -300,6 +300,7 @@ let package = Package(
         .testTarget(name: "KubeHTTPTests", dependencies: [
             "KubeHTTP", "KubePKI",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import NIOCore
 
-/// Errors of raw (upgraded) connections and the upgrade handshake.
+/// Errors of raw connections: the upgrade handshake and `HTTP1Client` (connect timeouts,
+/// malformed or truncated responses).
 public struct RawConnectionError: Error, CustomStringConvertible, Sendable {
     public let description: String
 

@@ -38,21 +38,9 @@ public enum UpgradeClient {
         to target: Target, head: HTTPRequestHead, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         connectTimeout: Duration = .seconds(10)
     ) async throws -> Outcome {
-        let bridge = try await ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.allowRemoteHalfClosure, value: target.tls == nil)
-            .connect(host: target.host, port: target.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls = target.tls {
-                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.serverHostname)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
-                    let handler = RawBridgeHandler(active: true)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    return RawConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
-                }
-            }
+        let bridge = try await RawConnection.connect(
+            host: target.host, port: target.port, tls: target.tls, serverHostname: target.serverHostname,
+            group: group, connectTimeout: connectTimeout)
         do {
             try await bridge.write(ByteBuffer(bytes: HTTPHead.serialize(head)))
             return try await readResponse(from: bridge)
