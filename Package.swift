@@ -175,8 +175,9 @@ let package = Package(
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "SwiftletSystem", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
-            // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods, gRPC health checks.
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            // Probes and lifecycle hooks: HTTP(S) GETs (KubeHTTP's HTTP1Client) and TCP connects to
+            // pods, gRPC health checks.
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -13,15 +13,16 @@ import Testing
         let port: Int
         let requests = Mutex<[String]>([])
         let responses: [String: String]
-        /// Paths answered with a head and one byte of a longer body, then nothing for 3 s (the
-        /// server then stops serving).
+        /// Paths answered with a head and one byte of a longer body, then nothing for 3 s.
         let stalled: Set<String>
+        let accepting: Bool
 
         /// With `accepting` false nothing is ever read: connects complete in the listen backlog
         /// and then wait, like a server that hangs.
         init(responses: [String: String], stalled: Set<String> = [], accepting: Bool = true) throws {
             self.responses = responses
             self.stalled = stalled
+            self.accepting = accepting
             let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -46,7 +47,12 @@ import Testing
         func serve() {
             while true {
                 let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
+                guard client >= 0 else {
+                    // Closed here, not in stop(): a thread that had not reached accept yet would
+                    // otherwise accept on whatever socket reused the number.
+                    close(fd)
+                    return
+                }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 var request = ""
                 while !request.contains("\r\n\r\n") {
@@ -61,9 +67,7 @@ import Testing
                     _ = head.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
                     sleep(3)
                     close(client)
-                    // One stall per server: the listening socket may be closed (and its number
-                    // reused) by now, so it is not accepted on again.
-                    return
+                    continue
                 }
                 let response = responses[path] ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
                 _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
@@ -71,9 +75,10 @@ import Testing
             }
         }
 
+        /// Refuses connections from now on; the serving thread closes the socket.
         func stop() {
             shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
+            if !accepting { close(fd) }
         }
     }
 
@@ -96,7 +101,8 @@ import Testing
         func get(_ path: String, headers: [(name: String, value: String)] = []) async -> ProbeOutcome {
             await HTTPProbe.get(HTTPGetAction(port: server.port, path: path, headers: headers), podIP: "127.0.0.1", timeout: .seconds(2))
         }
-        #expect(await get("/ok") == ProbeOutcome(.success, "fine"))
+        let ok = await get("/ok")
+        #expect(ok == ProbeOutcome(.success, "fine"), "\(ok)")
         #expect(await get("/teapot") == ProbeOutcome(.failure, "HTTP probe failed with statuscode: 418"))
         #expect(await get("/error") == ProbeOutcome(.failure, "HTTP probe failed with statuscode: 500"))
         #expect(await get("/not-modified").status == .warning)
@@ -210,11 +216,41 @@ import Testing
         #expect(HTTPProbe.classify(status: code, body: body).status == expected)
     }
 
+    @Test(arguments: [
+        ("http://10.0.0.1:8080/healthz?full=1", ProbeTarget.Parts(false, "10.0.0.1", 8080, "/healthz?full=1"), nil as String?),
+        ("https://[fd00::5]:8443/", .init(true, "fd00::5", 8443, "/"), nil),
+        ("https://web.local/a%20b", .init(true, "web.local", 443, "/a%20b"), "web.local"),
+        ("http://10.0.0.1", .init(false, "10.0.0.1", 80, "/"), nil),
+    ])
+    func probeTargets(url: String, expected: ProbeTarget.Parts, serverName: String?) throws {
+        let target = try ProbeTarget(url)
+        #expect(ProbeTarget.Parts(target.secure, target.host, target.port, target.target) == expected)
+        #expect(target.serverName == serverName)
+    }
+
+    @Test func badProbeURLsFailClearly() async {
+        #expect(throws: HTTPProbeError.unsupportedScheme("ftp")) { try ProbeTarget("ftp://10.0.0.1/") }
+        #expect(throws: HTTPProbeError.invalidURL("http://")) { try ProbeTarget("http://") }
+        let outcome = await HTTPProbe.get(HTTPGetAction(scheme: "FTP", port: 21), podIP: "127.0.0.1", timeout: .seconds(1))
+        #expect(outcome == ProbeOutcome(.failure, "Get \"ftp://127.0.0.1:21/\": unsupported protocol scheme \"ftp\""))
+    }
+
     @Test func redirectTargets() {
         let original = "http://10.0.0.1:80/a"
         #expect(HTTPProbe.redirectTarget(location: "/b", from: original, original: original) == "http://10.0.0.1:80/b")
         #expect(HTTPProbe.redirectTarget(location: "http://10.0.0.1:81/c", from: original, original: original) == "http://10.0.0.1:81/c")
         #expect(HTTPProbe.redirectTarget(location: "http://example.com/", from: original, original: original) == nil)
         #expect(HTTPProbe.redirectTarget(location: nil, from: original, original: original) == nil)
+    }
+}
+
+extension ProbeTarget {
+    /// The parts in order, for table comparisons.
+    struct Parts: Equatable, Sendable, CustomStringConvertible {
+        var secure: Bool, host: String, port: Int, target: String
+        init(_ secure: Bool, _ host: String, _ port: Int, _ target: String) {
+            (self.secure, self.host, self.port, self.target) = (secure, host, port, target)
+        }
+        var description: String { "\(secure ? "https" : "http") \(host) \(port) \(target)" }
     }
 }
