@@ -129,7 +129,7 @@ let package = Package(
         // Everything around containerd except CRI: its config.toml, registries.yaml -> hosts.toml,
         // OCI image archives (the pause image) and importing air-gap image tarballs with `ctr`.
         .target(name: "ContainerdSupport", dependencies: [
-            "SwiftletJSON", "SwiftletInfo",
+            "SwiftletJSON", "SwiftletInfo", "SwiftletSystem",
             .product(name: "Crypto", package: "swift-crypto"),
             "SwiftletYAML",
             .product(name: "Logging", package: "swift-log"),
@@ -173,8 +173,9 @@ let package = Package(
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "SwiftletSystem", "CRI", "ContainerdSupport", "SimulatedNodes",
             .product(name: "Logging", package: "swift-log"),
-            // Probes and lifecycle hooks: HTTP(S) GETs and TCP connects to pods, gRPC health checks.
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            // Probes and lifecycle hooks: HTTP(S) GETs (KubeHTTP's HTTP1Client) and TCP connects to
+            // pods, gRPC health checks.
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -246,7 +247,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "kubelet", dependencies: [
-            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport",
+            "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport", "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: jemalloc),
         .executableTarget(name: "proxy", dependencies: [
@@ -312,6 +313,8 @@ let package = Package(
         ]),
         .testTarget(name: "SupervisorTests", dependencies: ["SwiftletCore", "KubePKI", "Supervision"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"]),
+        // CapturedCommand, ReadOnlyFile and PathName against real processes and files.
+        .testTarget(name: "SwiftletSystemTests", dependencies: ["SwiftletSystem"]),
         .testTarget(name: "SupervisorControlTests", dependencies: [
             "SupervisorControl", "SwiftletCLI", "SwiftletCore",
         ]),

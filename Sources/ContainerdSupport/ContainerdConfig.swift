@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 
 /// The settings of the containerd that Swiftlet runs as a supervised child, rendered into a
 /// containerd 1.6 `config.toml` (version 2) by `render()`.
@@ -70,8 +72,8 @@ public struct ContainerdConfig: Sendable, Equatable {
 
     /// True when systemd is the init system, as `sd_booted()` decides: /run/systemd/system exists.
     public static func systemdIsInit(marker: String = "/run/systemd/system") -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: marker, isDirectory: &isDirectory) && isDirectory.boolValue
+        var info = stat()
+        return stat(marker, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Creates the directories containerd expects (root and opt 0700, state 0711 like containerd's
@@ -79,8 +81,8 @@ public struct ContainerdConfig: Sendable, Equatable {
     public func write(to path: String) throws {
         let fm = FileManager.default
         for (directory, mode) in [(rootDirectory, 0o700), (optDirectory, 0o700), (stateDirectory, 0o711),
-                                  ((path as NSString).deletingLastPathComponent, 0o755),
-                                  ((socketPath as NSString).deletingLastPathComponent, 0o711)] {
+                                  (PathName.directory(of: path), 0o755),
+                                  (PathName.directory(of: socketPath), 0o711)] {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                    attributes: [.posixPermissions: mode])
         }

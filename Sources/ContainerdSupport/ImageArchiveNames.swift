@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SwiftletJSON
 
 /// The image names containerd 1.6 gives the images of an archive when `ctr images import` (without
@@ -47,10 +48,12 @@ public enum ImageArchiveNames {
 
     /// `import-<yyyy-MM-dd>`, ctr's base name when none is given.
     static func importPrefix(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return "import-" + formatter.string(from: date)
+        // The local calendar date, as ctr's time.Now().Format("2006-01-02").
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func twoDigits(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "import-\(parts.tm_year + 1900)-\(twoDigits(parts.tm_mon + 1))-\(twoDigits(parts.tm_mday))"
     }
 
     /// Docker's reference normalization: a registry host is added (`docker.io`), official images

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 import Logging
 
 /// Imports the image tarballs of a directory into containerd, as K3s does with
@@ -64,9 +66,9 @@ public struct ImageImporter: Sendable {
         var state = ImportState.load(statePath)
         for name in entries.sorted() {
             let path = directory + "/" + name
-            var isDirectory: ObjCBool = false
+            var info = stat()
             guard let compression = Self.compression(ofFileNamed: name),
-                  fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                  stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else {
                 if !name.hasPrefix(".") { logger.debug("not an image tarball; ignored", metadata: ["file": "\(path)"]) }
                 continue
             }
@@ -100,14 +102,14 @@ public struct ImageImporter: Sendable {
         var temporary: String?
         defer { if let temporary { unlink(temporary) } }
         if compression != .none {
-            let directory = (statePath as NSString).deletingLastPathComponent
+            let directory = PathName.directory(of: statePath)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let output = directory + "/.import-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tar"
             temporary = output
             let tool = compression == .gzip ? gzipPath : zstdPath
             let result = try CommandRunner.run(tool, compression == .gzip ? ["-dc"] : ["-dcq"], stdinPath: path, stdoutPath: output)
             guard result.status == 0 else {
-                throw TarError("cannot decompress (\((tool as NSString).lastPathComponent)): \(result.reason)")
+                throw TarError("cannot decompress (\(PathName.lastComponent(of: tool))): \(result.reason)")
             }
             tarPath = output
         }
@@ -119,7 +121,7 @@ public struct ImageImporter: Sendable {
         guard result.status == 0 else { throw TarError("ctr images import failed: \(result.reason)") }
         // ctr prints "unpacking <name> (<digest>)...done" per image it created.
         let printed = result.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("unpacking "), let open = line.range(of: " (sha256:") else { return nil }
+            guard line.hasPrefix("unpacking "), let open = line.firstRange(of: " (sha256:") else { return nil }
             return String(line[line.index(line.startIndex, offsetBy: 10)..<open.lowerBound])
         }
         return printed.isEmpty ? expected : printed

@@ -1,5 +1,7 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 import SwiftletJSON
 
 /// What identifies an imported file's content: size, modification time and SHA-256.
@@ -29,13 +31,16 @@ struct FileStamp: Equatable {
     }
 
     static func hash(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw TarError("cannot open \(path)") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
+        do {
+            let file = try ReadOnlyFile(path: path)
+            var hasher = SHA256()
+            while case let chunk = try file.read(upTo: 1 << 20), !chunk.isEmpty {
+                hasher.update(data: chunk)
+            }
+            return lowercaseHex(hasher.finalize())
+        } catch {
+            throw TarError("cannot read \(path): \(error)")
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -46,8 +51,8 @@ struct ImportState {
     /// The recorded state; an unreadable or corrupt file counts as empty (everything re-imports,
     /// which is safe: importing an image again only re-tags it).
     static func load(_ path: String) -> ImportState {
-        guard let data = FileManager.default.contents(atPath: path),
-              let json = try? JSON(parsing: [UInt8](data)), let entries = json["files"].objectValue else {
+        guard let bytes = try? WholeFile.read(path),
+              let json = try? JSON(parsing: bytes), let entries = json["files"].objectValue else {
             return ImportState()
         }
         var state = ImportState()
@@ -65,7 +70,7 @@ struct ImportState {
             entries[file] = ["size": .int(stamp.size), "mtimeNanoseconds": .int(stamp.modificationTime),
                              "sha256": .string(stamp.sha256)]
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathName.directory(of: path)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(JSON.object(["files": .object(entries)]).serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
     }

@@ -1,6 +1,7 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftletJSON
+import SwiftletSystem
 
 /// A single-layer OCI image written as an OCI image-layout tar archive (what
 /// `ctr images import` reads), built entirely in code: no registry, no external tools.
@@ -90,7 +91,7 @@ public struct OCIImageArchive: Sendable {
 
     /// `sha256:<hex>` of `bytes`.
     public static func digest(_ bytes: [UInt8]) -> String {
-        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        "sha256:" + lowercaseHex(SHA256.hash(data: bytes))
     }
 
     /// The archive's bytes.

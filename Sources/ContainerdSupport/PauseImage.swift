@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SwiftletInfo
 
 /// The pod sandbox ("pause") image, built locally from the `swiftlet-pause` binary.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension RegistriesConfig {
     /// One `<certs.d>/<directory>/hosts.toml` file.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SwiftletYAML
 
 /// `/etc/swiftlet/registries.yaml` in the K3s format:

@@ -1,4 +1,4 @@
-import Foundation
+import SwiftletSystem
 
 /// Reads the regular files of a tar archive (ustar, GNU long names and PAX `path=`), enough to
 /// find `index.json` or `manifest.json` in an image archive. Bounds-checked: a truncated or
@@ -12,14 +12,19 @@ public enum TarReader {
     /// The same for a file on disk, read piece by piece (image archives can be large); files that
     /// `wanted` accepts must be under 64 MiB (they are JSON documents).
     public static func files(atPath path: String, where wanted: (String) -> Bool) throws -> [String: [UInt8]] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw TarError("cannot open \(path)") }
-        defer { try? handle.close() }
-        let size = Int(try handle.seekToEnd())
+        let file: ReadOnlyFile
+        let size: Int
+        do {
+            file = try ReadOnlyFile(path: path)
+            size = try file.size()
+        } catch {
+            throw TarError("cannot open \(path)")
+        }
         return try files(size: size, where: wanted) { offset, count in
-            try handle.seek(toOffset: UInt64(offset))
-            let data = try handle.read(upToCount: count) ?? Data()
-            guard data.count == count else { throw TarError("short read in \(path)") }
-            return [UInt8](data)
+            let bytes: [UInt8]
+            do { bytes = try file.read(at: offset, count: count) } catch { throw TarError("cannot read \(path): \(error)") }
+            guard bytes.count == count else { throw TarError("short read in \(path)") }
+            return bytes
         }
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 import KubeAPI
 
 /// The node's CNI network: a Linux bridge with host-local IPAM over the node's `spec.podCIDR`,
@@ -44,7 +46,7 @@ public struct CNIConfig: Sendable, Equatable {
     public func write(toDirectory directory: String) throws -> Bool {
         let path = directory + "/" + Self.fileName
         let text = rendered()
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing == text { return false }
+        if let existing = WholeFile.text(path), existing == text { return false }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: ipamDataDirectory, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 
 /// CPU and memory usage of a cgroup (cgroup v1 or v2) or of the whole machine, as the kubelet's
 /// summary API reports them (cadvisor's definitions: working set = usage - inactive file pages).
@@ -37,7 +39,7 @@ public struct CgroupStats: Sendable {
         if isUnified {
             guard let cpu = read(root + path + "/cpu.stat") else { return nil }
             let memStat = Self.keyValues(read(root + path + "/memory.stat") ?? "")
-            let current = read(root + path + "/memory.current").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let current = read(root + path + "/memory.current").flatMap { UInt64($0.trimmedWhitespace) }
             return ResourceUsage(
                 cpuNanoseconds: Self.keyValues(cpu)["usage_usec"].map { $0 * 1000 },
                 memoryUsageBytes: current,
@@ -46,9 +48,9 @@ public struct CgroupStats: Sendable {
         }
         guard let cpu = read(root + "/cpuacct" + path + "/cpuacct.usage") else { return nil }
         let memStat = Self.keyValues(read(root + "/memory" + path + "/memory.stat") ?? "")
-        let usage = read(root + "/memory" + path + "/memory.usage_in_bytes").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let usage = read(root + "/memory" + path + "/memory.usage_in_bytes").flatMap { UInt64($0.trimmedWhitespace) }
         return ResourceUsage(
-            cpuNanoseconds: UInt64(cpu.trimmingCharacters(in: .whitespacesAndNewlines)),
+            cpuNanoseconds: UInt64(cpu.trimmedWhitespace),
             memoryUsageBytes: usage,
             memoryWorkingSetBytes: usage.map { Self.workingSet(usage: $0, inactiveFile: memStat["total_inactive_file"]) },
             memoryRSSBytes: memStat["total_rss"])
@@ -108,6 +110,6 @@ public struct CgroupStats: Sendable {
     }
 
     private func read(_ path: String) -> String? {
-        try? String(contentsOfFile: path, encoding: .utf8)
+        WholeFile.text(path)
     }
 }

@@ -1,5 +1,6 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// A container's environment as upstream's `makeEnvironmentVariables` builds it: `envFrom`

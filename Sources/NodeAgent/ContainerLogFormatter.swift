@@ -1,5 +1,6 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// Turns the bytes of a CRI log file into what `kubectl logs` prints (upstream

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The kubelet's backoff between failed pulls of one image for one pod (upstream's
 /// `flowcontrol.Backoff` keyed by pod UID and image): a failed pull arms `initial` (10 s), each

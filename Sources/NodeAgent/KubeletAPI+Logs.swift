@@ -1,8 +1,10 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import KubeHTTP
+import SwiftletSystem
 
 extension KubeletAPI {
     /// How often a follow looks for appended bytes, and how often it asks the runtime whether
@@ -36,7 +38,7 @@ extension KubeletAPI {
     /// The runtime container whose log answers the request (upstream's `validateContainerLogStatus`).
     static func logContainerID(_ observed: ContainerObservation, container: String, pod: String, previous: Bool) throws(StatusError) -> String {
         func bare(_ id: String) -> String {
-            id.range(of: "://").map { String(id[$0.upperBound...]) } ?? id
+            id.firstRange(of: "://").map { String(id[$0.upperBound...]) } ?? id
         }
         let last = observed.lastTerminated.map { bare($0.containerID) }.flatMap { $0.isEmpty ? nil : $0 }
         if previous {
@@ -68,19 +70,18 @@ extension KubeletAPI {
     /// appends until the container stops or the client goes away (the write then throws).
     private func stream(path: String, containerID: String, follow: Bool, options: PodLogOptions,
                         writer: HTTPResponseWriter) async throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let file = try? ReadOnlyFile(path: path) else {
             throw StatusError.internalError("failed to open log file \"\(path)\"")
         }
-        defer { try? handle.close() }
         var formatter = ContainerLogFormatter(options: options)
         if let tail = options.tailLines {
-            let all = try handle.readToEnd() ?? Data()
-            try handle.seek(toOffset: UInt64(ContainerLogFormatter.tailStart(of: Array(all), lines: tail)))
+            let all = try file.readToEnd()
+            try file.seek(to: ContainerLogFormatter.tailStart(of: all, lines: tail))
         }
         try await writer.writeHead(status: .ok, headers: ["Content-Type": "text/plain", "Cache-Control": "no-cache, private"])
         var idle = 0
         while true {
-            let chunk = try handle.read(upToCount: 64 * 1024) ?? Data()
+            let chunk = try file.read(upTo: 64 * 1024)
             if !chunk.isEmpty {
                 idle = 0
                 let output = formatter.consume(chunk)
@@ -92,7 +93,7 @@ extension KubeletAPI {
             idle += 1
             if idle % Self.followStatusEvery == 0, !(await containerRuns(containerID)) {
                 // One last read: the final lines may have landed after the previous one.
-                let rest = formatter.consume(try handle.readToEnd() ?? Data())
+                let rest = formatter.consume(try file.readToEnd())
                 if !rest.isEmpty { try await writer.writeBody(rest) }
                 break
             }

@@ -1,5 +1,6 @@
 import ComponentKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import KubeHTTP

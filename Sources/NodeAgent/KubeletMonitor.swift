@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// What the kubelet measures about itself for `/metrics` and `/stats/summary`: pod sync durations

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import KubeAPI
+import SwiftletSystem
 
 /// Container log rotation as upstream's kubelet does it (containerLogMaxSize, containerLogMaxFiles):
 /// when a running container's log file grows past the size, it is renamed to
@@ -9,17 +12,15 @@ import Foundation
 public enum LogRotation {
     /// The name a log gets when rotated at `date` (UTC, upstream's `20060102-150405`).
     public static func rotatedPath(of logPath: String, at date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(logPath).\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))"
+        // `2006-01-02T15:04:05Z` -> `20060102-150405`.
+        let digits = Timestamp.format(date).filter(\.isNumber)
+        return "\(logPath).\(digits.prefix(8))-\(digits.dropFirst(8))"
     }
 
     /// The rotated files of `logPath` among `names` (file names in its directory), oldest first.
     public static func rotatedFiles(of logPath: String, in names: [String]) -> [String] {
-        let base = (logPath as NSString).lastPathComponent + "."
-        let directory = (logPath as NSString).deletingLastPathComponent
+        let base = PathName.lastComponent(of: logPath) + "."
+        let directory = PathName.directory(of: logPath)
         return names.filter { name in
             guard name.hasPrefix(base) else { return false }
             let stamp = name.dropFirst(base.count).prefix { $0 != "." }

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
+import SwiftletSystem
 import SwiftletInfo
 
 /// What a node reports about the machine it runs on: capacity and system info
@@ -43,17 +44,17 @@ public struct MachineInfo: Sendable, Equatable {
 
     /// Reads this machine: /proc/meminfo, /etc/os-release, uname, statvfs of `dataDirectory`.
     public static func current(dataDirectory: String) -> MachineInfo {
-        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
-        let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
+        let meminfo = WholeFile.text("/proc/meminfo") ?? ""
+        let osRelease = WholeFile.text("/etc/os-release") ?? ""
         var names = utsname()
         uname(&names)
         let kernel = withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         var fs = statvfs()
         let storage = statvfs(dataDirectory, &fs) == 0 ? Int64(fs.f_blocks) * Int64(fs.f_frsize) : 0
-        let route = (try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)) ?? ""
+        let route = WholeFile.text("/proc/net/route") ?? ""
         let interface = parseDefaultRouteInterface(route)
         func firstLine(_ path: String) -> String {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            (WholeFile.text(path) ?? "").trimmedWhitespace
         }
         return MachineInfo(
             cpuCount: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),

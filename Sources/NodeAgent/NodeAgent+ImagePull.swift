@@ -1,6 +1,7 @@
 import CRI
 import ContainerdSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import Logging

@@ -1,5 +1,7 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 
 extension NodeAgent {
     /// Rotates the logs of running containers every `logRotationInterval` (upstream: 10 s).
@@ -23,7 +25,7 @@ extension NodeAgent {
         let files = FileManager.default
         guard let size = (try? files.attributesOfItem(atPath: logPath))?[.size] as? Int64,
               size > options.containerLogMaxSize else { return }
-        let directory = (logPath as NSString).deletingLastPathComponent
+        let directory = PathName.directory(of: logPath)
         let names = (try? files.contentsOfDirectory(atPath: directory)) ?? []
         for old in LogRotation.excess(rotated: LogRotation.rotatedFiles(of: logPath, in: names), maxFiles: options.containerLogMaxFiles) {
             try? files.removeItem(atPath: old)

@@ -1,5 +1,6 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// What the runtime holds for one pod: its current sandbox and, per container name, the newest

@@ -1,5 +1,7 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 import KubeAPI
 import KubeClient
 import Logging
@@ -86,7 +88,7 @@ extension NodeAgent {
     /// Returns the config the sandbox runs with, or nil when it cannot be created now.
     func ensureSandbox(pod: JSON, runtimePod: inout RuntimePod) async throws -> Runtime_V1_PodSandboxConfig? {
         let attempt = UInt32(runtimePod.allSandboxes.map { Int($0.metadata.attempt) + 1 }.max() ?? 0)
-        let host = ResolvConf(parsing: (try? String(contentsOfFile: options.resolvConfPath, encoding: .utf8)) ?? "")
+        let host = ResolvConf(parsing: WholeFile.text(options.resolvConfPath) ?? "")
         let cluster = PodDNS.Cluster(servers: options.clusterDNS, domain: options.clusterDomain)
         let dns = PodDNS.resolvConf(pod: pod, host: host, cluster: cluster)
         if let id = runtimePod.sandboxID, let sandbox = runtimePod.allSandboxes.first(where: { $0.id == id }) {

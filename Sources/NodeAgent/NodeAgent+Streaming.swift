@@ -1,5 +1,6 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeHTTP
 import NIOHTTP1
@@ -135,7 +136,7 @@ extension NodeAgent {
         var ports: [Int32] = []
         for item in query where item.name == "port" {
             for text in item.value.split(separator: ",") {
-                guard let port = Int32(text.trimmingCharacters(in: .whitespaces)), (1...65535).contains(port) else {
+                guard let port = Int32(text.trimmedSpaces), (1...65535).contains(port) else {
                     throw StatusError.badRequest("invalid port \"\(text)\"")
                 }
                 ports.append(port)

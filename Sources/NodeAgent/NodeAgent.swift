@@ -1,7 +1,8 @@
 import CRI
 import ComponentKit
 import ContainerdSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import Logging

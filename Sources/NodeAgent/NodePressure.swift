@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SwiftletSystem
 import KubeAPI
 
 /// The kubelet's hard eviction thresholds, in upstream's `--eviction-hard` syntax
@@ -35,7 +37,7 @@ public struct EvictionThresholds: Sendable, Equatable {
     /// Parses `signal<limit` pairs separated by commas. An empty text means no thresholds.
     public init(parsing text: String) throws(EvictionThresholdError) {
         var limits: [String: Limit] = [:]
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+        for item in text.split(separator: ",").map({ $0.trimmedSpaces }) where !item.isEmpty {
             let parts = item.split(separator: "<", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw EvictionThresholdError("eviction threshold \"\(item)\" is not <signal><<quantity or percentage>") }
             let (signal, value) = (parts[0], parts[1])
@@ -87,7 +89,7 @@ public struct NodeSignals: Sendable, Equatable {
     /// data (nodefs) and containerd's images (imagefs), and free PIDs (pid_max minus processes).
     public static func read(nodefsPath: String, imagefsPath: String) -> NodeSignals {
         var measures: [String: Measure] = [:]
-        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+        if let meminfo = WholeFile.text("/proc/meminfo"),
            let total = MachineInfo.parseMemTotal(meminfo), let available = parseMemAvailable(meminfo) {
             measures["memory.available"] = Measure(available: available, capacity: total)
         }
@@ -99,9 +101,9 @@ public struct NodeSignals: Sendable, Equatable {
         if statvfs(imagefsPath, &fs) == 0 {
             measures["imagefs.available"] = Measure(available: Int64(fs.f_bavail) * Int64(fs.f_frsize), capacity: Int64(fs.f_blocks) * Int64(fs.f_frsize))
         }
-        if let maxText = try? String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8),
-           let pidMax = Int64(maxText.trimmingCharacters(in: .whitespacesAndNewlines)),
-           let loadavg = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+        if let maxText = WholeFile.text("/proc/sys/kernel/pid_max"),
+           let pidMax = Int64(maxText.trimmedWhitespace),
+           let loadavg = WholeFile.text("/proc/loadavg"),
            let processes = parseProcessCount(loadavg) {
             measures["pid.available"] = Measure(available: pidMax - processes, capacity: pidMax)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// The pod-level cgroups runc creates under the sandbox's cgroup parent
 /// (`/kubepods[/<qos>]/pod<uid>` in every hierarchy). runc removes a container's own cgroup when

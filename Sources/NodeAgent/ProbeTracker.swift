@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a probe reports for its container (upstream's `results.Result`).
 public enum ProbeResult: String, Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// Turns a pod's image pull secrets into a `DockerKeyring`, as upstream's

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// Static pods: Pod manifests in a directory on the node (`<agent>/pod-manifests`, K3s's place),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KubeAPI
 
 /// Builds the Node and Lease objects of one simulated node, with the field shapes the real kubelet

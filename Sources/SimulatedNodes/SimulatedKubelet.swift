@@ -1,5 +1,5 @@
 import ComponentKit
-import Foundation
+import FoundationEssentials
 import KubeAPI
 import KubeClient
 import Logging

@@ -45,3 +45,12 @@ public enum WholeFile {
         }
     }
 }
+
+extension WholeFile {
+    /// The file's text, or nil when it cannot be read or is not valid UTF-8 (what
+    /// `try? String(contentsOfFile:encoding: .utf8)` gave, on POSIX calls).
+    public static func text(_ path: String, limit: Int = .max) -> String? {
+        guard let bytes = try? read(path, limit: limit) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,13 +1,15 @@
 import ArgumentParser
 import ComponentKit
 import ContainerdSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 import KubeClient
 import CRI
 import NodeAgent
 import SimulatedNodes
 import SwiftletCore
+import SwiftletSystem
 
 /// `swiftlet-kubelet --config FILE`: the node agent. The `containerd` runtime runs this node's
 /// pods on containerd over CRI; the `simulated` runtime runs `simulatedNodes` hollow nodes.
@@ -170,7 +172,7 @@ struct KubeletCommand: AsyncParsableCommand {
 
     /// Prints `swiftlet-kubelet: <message>` on stderr and exits 1.
     private func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("swiftlet-kubelet: \(message)\n".utf8))
-        Foundation.exit(1)
+        writeStandardError("swiftlet-kubelet: \(message)\n")
+        Glibc.exit(1)
     }
 }

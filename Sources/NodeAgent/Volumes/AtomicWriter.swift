@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import KubeAPI
+import SwiftletSystem
 
 /// One file of a volume's payload: its bytes and permission bits.
 public struct VolumeFile: Sendable, Equatable {
@@ -69,21 +72,19 @@ public struct AtomicWriter: Sendable {
             return false
         }
         // A version directory named after the time, made unique like MkdirTemp does.
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "..yyyy_MM_dd_HH_mm_ss."
-        var template = Array((directory + "/" + formatter.string(from: now) + "XXXXXXXXX").utf8CString)
+        // `2006-01-02T15:04:05Z` -> `..2006_01_02_15_04_05.` (UTC), upstream's name.
+        let stamp = String(Timestamp.format(now).dropLast().map { $0.isNumber ? $0 : "_" })
+        var template = Array((directory + "/.." + stamp + ".XXXXXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw AtomicWriterError("cannot create a version directory in \(directory): errno \(errno)")
         }
         let versionPath = String(cString: made)
-        let version = (versionPath as NSString).lastPathComponent
+        let version = PathName.lastComponent(of: versionPath)
         chmod(versionPath, 0o755)
         do {
             for (path, file) in payload.sorted(by: { $0.key < $1.key }) {
                 let full = versionPath + "/" + path
-                try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try fm.createDirectory(atPath: PathName.directory(of: full), withIntermediateDirectories: true)
                 guard fm.createFile(atPath: full, contents: Data(file.data)) else {
                     throw AtomicWriterError("cannot write \(full)")
                 }
@@ -120,9 +121,9 @@ public struct AtomicWriter: Sendable {
     /// The payload a version directory holds (regular files only), nil when unreadable.
     func current(version: String) -> [String: VolumeFile]? {
         let root = directory + "/" + version
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return nil }
+        guard let subpaths = try? FileManager.default.subpathsOfDirectory(atPath: root) else { return nil }
         var found: [String: VolumeFile] = [:]
-        while let relative = enumerator.nextObject() as? String {
+        for relative in subpaths {
             var info = stat()
             guard lstat(root + "/" + relative, &info) == 0 else { return nil }
             guard info.st_mode & S_IFMT == S_IFREG else { continue }

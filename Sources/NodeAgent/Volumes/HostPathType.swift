@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A volume the node cannot set up; the message follows upstream's, and the agent records it as
 /// `MountVolume.SetUp failed for volume "<name>" : <message>`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// One `serviceAccountToken` projection of a pod, as the kubelet asks the TokenRequest API for it

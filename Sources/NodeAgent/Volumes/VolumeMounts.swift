@@ -1,5 +1,6 @@
 import CRI
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// Where a pod volume lives on the host and how containers see it.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KubeAPI
 
 /// The ConfigMaps and Secrets of a pod's namespace the node knows, by name.
