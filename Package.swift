@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "swiftlet-pause", targets: ["pause"]),
         .executable(name: "swiftlet-dns", targets: ["dns"]),
         .executable(name: "swiftlet-dns-bench", targets: ["dnsbench"]),
+        .executable(name: "swiftlet-multicall", targets: ["multicall"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -217,53 +218,69 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Executables: thin mains.
-        .executableTarget(name: "apiserver", dependencies: [
+        // The executables' commands, as libraries: each thin executable below runs one, and the
+        // multi-call binary (swiftlet-multicall, what the Debian package installs) all of them.
+        .target(name: "APIServerEntry", dependencies: [
             "APIServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: jemalloc),
+        ]),
         // `swiftlet`: the CLI; `server`/`agent` prepare a plan and exec swiftlet-supervisor.
-        .executableTarget(name: "supervisor", dependencies: [
+        .target(name: "SwiftletEntry", dependencies: [
             "Supervision", "SupervisorControl", "SwiftletCLI", "SwiftletCore", "KubePKI", "ContainerdSupport",
             "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // `swiftlet-supervisor`: the long-running supervisor, kept free of Foundation to stay small.
-        .executableTarget(name: "supervise", dependencies: [
+        .target(name: "SupervisorEntry", dependencies: [
             "Supervision", "SupervisorControl", "Systemd", "SwiftletInfo",
             .product(name: "Logging", package: "swift-log"),
-        ], linkerSettings: [
-            // The Swift runtime linked in, in a non-PIE image: only the pages this long-lived process
-            // touches become resident, and nothing needs relocating (16.2 MB RSS vs 18.6 MB dynamic).
-            .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
         ]),
-        .executableTarget(name: "scheduler", dependencies: [
+        .target(name: "SchedulerEntry", dependencies: [
             "SchedulerRuntime", "ComponentKit", "KubeClient", "SwiftletCore", "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: jemalloc),
-        .executableTarget(name: "controllers", dependencies: [
+        ]),
+        .target(name: "ControllersEntry", dependencies: [
             "ControllerManager", "ComponentKit", "KubeClient", "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: jemalloc),
-        .executableTarget(name: "kubelet", dependencies: [
+        ]),
+        .target(name: "KubeletEntry", dependencies: [
             "SwiftletCore", "SimulatedNodes", "NodeAgent", "CRI", "ComponentKit", "KubeClient", "ContainerdSupport", "SwiftletSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: jemalloc),
-        .executableTarget(name: "proxy", dependencies: [
+        ]),
+        .target(name: "ProxyEntry", dependencies: [
             "ServiceProxy", "SwiftletCore", "SwiftletSystem", "ComponentKit", "KubeClient", "KubeAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ], linkerSettings: smallNodeComponent),
+        ]),
         // `swiftlet-dns`: cluster DNS from Service and EndpointSlice informers, forwarding the rest.
-        // glibc's malloc (arenas limited by ComponentMain), not jemalloc: memory matters more here
-        // than allocation speed, and cached answers are served at 60k q/s either way.
-        .executableTarget(name: "dns", dependencies: [
+        .target(name: "DNSEntry", dependencies: [
             "ClusterDNS", "ComponentKit", "KubeClient", "KubeAPI", "SwiftletCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ], linkerSettings: smallNodeComponent),
+        ]),
+
+        // Executables: thin mains.
+        .executableTarget(name: "apiserver", dependencies: ["APIServerEntry"], linkerSettings: jemalloc),
+        .executableTarget(name: "supervisor", dependencies: ["SwiftletEntry"]),
+        .executableTarget(name: "supervise", dependencies: ["SupervisorEntry"], linkerSettings: [
+            // The Swift runtime linked in, in a non-PIE image: only the pages this long-lived process
+            // touches become resident, and nothing needs relocating (16.2 MB RSS vs 18.6 MB dynamic).
+            .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
+        ]),
+        .executableTarget(name: "scheduler", dependencies: ["SchedulerEntry"], linkerSettings: jemalloc),
+        .executableTarget(name: "controllers", dependencies: ["ControllersEntry"], linkerSettings: jemalloc),
+        .executableTarget(name: "kubelet", dependencies: ["KubeletEntry"], linkerSettings: jemalloc),
+        .executableTarget(name: "proxy", dependencies: ["ProxyEntry"], linkerSettings: smallNodeComponent),
+        // glibc's malloc (arenas limited by ComponentMain), not jemalloc: memory matters more here
+        // than allocation speed, and cached answers are served at 60k q/s either way.
+        .executableTarget(name: "dns", dependencies: ["DNSEntry"], linkerSettings: smallNodeComponent),
+        // Every component in one executable, chosen by argv[0]: what the Debian package installs.
+        .executableTarget(name: "multicall", dependencies: [
+            "APIServerEntry", "SwiftletEntry", "SupervisorEntry", "SchedulerEntry", "ControllersEntry",
+            "KubeletEntry", "ProxyEntry", "DNSEntry",
+        ], linkerSettings: smallNodeComponent + jemalloc),
         // `swiftlet-dns-bench`: cached queries/s of a ClusterDNS server in a child process, and its RSS.
         .executableTarget(name: "dnsbench", dependencies: [
             "ClusterDNS",

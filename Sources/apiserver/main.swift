@@ -1,33 +1,4 @@
-import APIServer
-import ArgumentParser
-import SwiftletCore
+// swiftlet-apiserver: the command lives in APIServerEntry, shared with the multi-call binary.
+import APIServerEntry
 
-@main
-struct Command: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swiftlet-apiserver",
-        abstract: "Kubernetes API server of Swiftlet: serves the Kubernetes API over HTTPS from a SQLite datastore.",
-        discussion: "Normally started by `swiftlet server`, which writes its configuration file.",
-        version: SwiftletVersion.current
-    )
-
-    @Option(name: .long, help: "Path of the typed configuration file (JSON) written by the supervisor.")
-    var config: String
-
-    @Option(name: .long, help: "HTTPS port, overriding the configuration file's (the supervisor pins a restarted apiserver to the port it had).")
-    var securePort: Int?
-
-    func run() async throws {
-        var loaded: APIServerConfig
-        do {
-            loaded = try APIServerConfig.load(path: config)
-        } catch let error as ConfigError {
-            throw ValidationError(error.description)
-        }
-        if let securePort {
-            guard (1...65535).contains(securePort) else { throw ValidationError("--secure-port \(securePort) is not a port (1-65535)") }
-            loaded.securePort = securePort
-        }
-        try await APIServerMain.run(config: loaded)
-    }
-}
+await APIServerCommand.main()

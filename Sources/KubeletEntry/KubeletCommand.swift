@@ -13,9 +13,10 @@ import SwiftletSystem
 
 /// `swiftlet-kubelet --config FILE`: the node agent. The `containerd` runtime runs this node's
 /// pods on containerd over CRI; the `simulated` runtime runs `simulatedNodes` hollow nodes.
-@main
-struct KubeletCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct KubeletCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "swiftlet-kubelet",
         abstract: "Kubernetes node agent: pods on containerd over CRI, or many simulated nodes in one process.",
         discussion: """
@@ -40,7 +41,7 @@ struct KubeletCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the health endpoints, overriding the config file's (the supervisor pins a restart to the port it had).")
     var securePort: Int?
 
-    func run() async throws {
+    public func run() async throws {
         var loaded: ComponentConfig
         do {
             loaded = try ComponentConfig.load(path: self.config)

@@ -8,9 +8,10 @@ import Glibc
 #endif
 
 /// `swiftlet-dns --config FILE`: cluster DNS. The supervisor writes the file (ComponentConfig JSON).
-@main
-struct Command: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DNSCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "swiftlet-dns",
         abstract: "Cluster DNS: answers <svc>.<ns>.svc.<domain>, pod and PTR names from Services and EndpointSlices, and forwards the rest.",
         discussion: """
@@ -34,7 +35,7 @@ struct Command: AsyncParsableCommand {
     @Option(name: .long, help: "DNS listen address, overriding the config file's dnsBindAddress.")
     var dnsBindAddress: String?
 
-    func run() async throws {
+    public func run() async throws {
         var loaded: ComponentConfig
         do {
             loaded = try ComponentConfig.load(path: config)

@@ -7,9 +7,10 @@ import SwiftletCore
 import SwiftletSystem
 
 /// `swiftlet-proxy --config FILE`: the service proxy (kube-proxy's nftables mode).
-@main
-struct ProxyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ProxyCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "swiftlet-proxy",
         abstract: "Kubernetes service proxy: nftables rules for Services.",
         discussion: """
@@ -45,7 +46,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Benchmark: also write the ruleset to this file.", visibility: .hidden))
     var benchmarkOutput: String?
 
-    func run() async throws {
+    public func run() async throws {
         if let count = benchmarkServices {
             guard count > 0, benchmarkEndpoints > 0 else { try fail("benchmark sizes must be positive") }
             do { try ProxyBenchmark.run(services: count, endpoints: benchmarkEndpoints, output: benchmarkOutput) } catch { try fail("\(error)") }

@@ -2,9 +2,10 @@ import ArgumentParser
 import SwiftletCore
 
 /// `swiftlet`: the supervisor and command-line interface of Swiftlet.
-@main
-struct SwiftletCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SwiftletCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "A lightweight Kubernetes distribution: one command gives a working cluster.",
         version: SwiftletVersion.current,

@@ -1,0 +1,4 @@
+// swiftlet-proxy: the command lives in ProxyEntry, shared with the multi-call binary.
+import ProxyEntry
+
+await ProxyCommand.main()
