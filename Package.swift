@@ -173,6 +173,8 @@ let package = Package(
         // the CNI config, machine capacity. Pure translators (pod spec -> CRI config, CRI -> pod status).
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI", "KubeClient", "ComponentKit", "KubeHTTP", "SwiftletInfo", "SwiftletSystem", "CRI", "ContainerdSupport", "SimulatedNodes",
+            // nft for the node's pod masquerade table (PodMasquerade).
+            "ServiceProxy",
             .product(name: "Logging", package: "swift-log"),
             // Probes and lifecycle hooks: HTTP(S) GETs (KubeHTTP's HTTP1Client) and TCP connects to
             // pods, gRPC health checks.
@@ -262,24 +264,25 @@ let package = Package(
         ]),
 
         // Executables: thin mains.
-        .executableTarget(name: "apiserver", dependencies: ["APIServerEntry"], linkerSettings: jemalloc),
-        .executableTarget(name: "supervisor", dependencies: ["SwiftletEntry"]),
+        .executableTarget(name: "apiserver", dependencies: ["APIServerEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: jemalloc),
+        .executableTarget(name: "supervisor", dependencies: ["SwiftletEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "supervise", dependencies: ["SupervisorEntry"], linkerSettings: [
             // The Swift runtime linked in, in a non-PIE image: only the pages this long-lived process
             // touches become resident, and nothing needs relocating (16.2 MB RSS vs 18.6 MB dynamic).
             .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
         ]),
-        .executableTarget(name: "scheduler", dependencies: ["SchedulerEntry"], linkerSettings: jemalloc),
-        .executableTarget(name: "controllers", dependencies: ["ControllersEntry"], linkerSettings: jemalloc),
-        .executableTarget(name: "kubelet", dependencies: ["KubeletEntry"], linkerSettings: jemalloc),
-        .executableTarget(name: "proxy", dependencies: ["ProxyEntry"], linkerSettings: smallNodeComponent),
+        .executableTarget(name: "scheduler", dependencies: ["SchedulerEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: jemalloc),
+        .executableTarget(name: "controllers", dependencies: ["ControllersEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: jemalloc),
+        .executableTarget(name: "kubelet", dependencies: ["KubeletEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: jemalloc),
+        .executableTarget(name: "proxy", dependencies: ["ProxyEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: smallNodeComponent),
         // glibc's malloc (arenas limited by ComponentMain), not jemalloc: memory matters more here
         // than allocation speed, and cached answers are served at 60k q/s either way.
-        .executableTarget(name: "dns", dependencies: ["DNSEntry"], linkerSettings: smallNodeComponent),
+        .executableTarget(name: "dns", dependencies: ["DNSEntry", .product(name: "ArgumentParser", package: "swift-argument-parser")], linkerSettings: smallNodeComponent),
         // Every component in one executable, chosen by argv[0]: what the Debian package installs.
         .executableTarget(name: "multicall", dependencies: [
             "APIServerEntry", "SwiftletEntry", "SupervisorEntry", "SchedulerEntry", "ControllersEntry",
             "KubeletEntry", "ProxyEntry", "DNSEntry",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: smallNodeComponent + jemalloc),
         // `swiftlet-dns-bench`: cached queries/s of a ClusterDNS server in a child process, and its RSS.
         .executableTarget(name: "dnsbench", dependencies: [
@@ -363,7 +366,7 @@ let package = Package(
         ]),
         // Pure translators, plus a real containerd + CRI run of the pod runtime.
         .testTarget(name: "NodeAgentTests", dependencies: [
-            "NodeAgent", "CRI", "KubeAPI", "ContainerdSupport",
+            "NodeAgent", "CRI", "KubeAPI", "ContainerdSupport", "ServiceProxy", "SwiftletSystem",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         ]),

@@ -4,8 +4,9 @@ import SwiftletSystem
 import KubeAPI
 
 /// The node's CNI network: a Linux bridge with host-local IPAM over the node's `spec.podCIDR`,
-/// masquerade for traffic leaving the pod range, hairpin mode (a pod reaching itself through a
-/// Service), and portmap for `hostPort`s. containerd's CRI plugin reads the file from its
+/// hairpin mode (a pod reaching itself through a Service), and portmap for `hostPort`s. Traffic
+/// leaving the cluster network is masqueraded by one node-wide nftables rule (`PodMasquerade`),
+/// not by the bridge plugin's per-pod iptables rules (`ipMasq`). containerd's CRI plugin reads the file from its
 /// `conf_dir` and reports NetworkReady once it exists; it picks up changes live.
 public struct CNIConfig: Sendable, Equatable {
     /// The network name (also host-local's data subdirectory).
@@ -27,7 +28,7 @@ public struct CNIConfig: Sendable, Equatable {
     /// The conflist JSON (CNI spec 1.0.0: bridge + portmap).
     public func rendered() -> String {
         let bridgePlugin: JSON = [
-            "type": "bridge", "bridge": .string(bridge), "isGateway": true, "ipMasq": true, "hairpinMode": true,
+            "type": "bridge", "bridge": .string(bridge), "isGateway": true, "ipMasq": false, "hairpinMode": true,
             "ipam": [
                 "type": "host-local",
                 "ranges": [[["subnet": .string(podCIDR)]]],

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import KubeAPI
 import Logging
+import ServiceProxy
 import SimulatedNodes
 
 extension NodeAgent {
@@ -65,6 +66,7 @@ extension NodeAgent {
             logger.error("spec.podCIDR is not an IPv4 range this node supports", metadata: ["podCIDR": "\(cidr)"])
             return
         }
+        ensureMasquerade(podCIDR: cidr)
         let config = CNIConfig(podCIDR: cidr, ipamDataDirectory: options.ipamDirectory)
         do {
             if try config.write(toDirectory: options.cniConfDirectory) {
@@ -73,6 +75,31 @@ extension NodeAgent {
             state.withLock { $0.cniWritten = true }
         } catch {
             logger.error("cannot write the CNI config", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes the pod masquerade table when it is missing or the ranges changed. A failure (nft
+    /// missing, say) is logged once and retried every heartbeat; pods still run, but their traffic
+    /// leaves the cluster network unmasqueraded until it succeeds.
+    func ensureMasquerade(podCIDR: String) {
+        guard let nft = options.nft else { return }
+        let masquerade = PodMasquerade(podCIDR: podCIDR, clusterCIDR: options.clusterCIDR)
+        guard state.withLock({ $0.masquerade != masquerade }) else { return }
+        do {
+            try masquerade.apply(with: nft)
+            state.withLock {
+                $0.masquerade = masquerade
+                $0.masqueradeError = nil
+            }
+            logger.info("wrote the pod masquerade table", metadata: [
+                "table": "ip \(PodMasquerade.tableName)", "podCIDR": "\(podCIDR)", "clusterCIDR": "\(options.clusterCIDR)"])
+        } catch {
+            let message = "\(error)"
+            let first = state.withLock { state in
+                defer { state.masqueradeError = message }
+                return state.masqueradeError != message
+            }
+            if first { logger.error("cannot write the pod masquerade table", metadata: ["error": "\(message)"]) }
         }
     }
 

@@ -4,6 +4,7 @@ import ContainerdSupport
 import FoundationEssentials
 import Glibc
 import KubeAPI
+import ServiceProxy
 import KubeClient
 import Logging
 import SimulatedNodes
@@ -19,6 +20,8 @@ public struct NodeAgentOptions: Sendable {
     /// The CNI conf_dir containerd reads (the supervisor's containerd config names it).
     public var cniConfDirectory: String
     public var clusterCIDR = "10.42.0.0/16"
+    /// Writes the node's pod masquerade table (`PodMasquerade`); nil leaves masquerading to others.
+    public var nft: NFTables? = NFTables()
     public var resolvConfPath = "/etc/resolv.conf"
     /// The cluster DNS pods with `dnsPolicy: ClusterFirst` use (empty: the host's resolv.conf).
     public var clusterDNS: [String] = []
@@ -90,6 +93,9 @@ public final class NodeAgent: Sendable {
         var lease: JSON?
         var lastStatusReport: ContinuousClock.Instant?
         var cniWritten = false
+        /// The pod masquerade table last written, and the last failure to write it (logged once).
+        var masquerade: PodMasquerade?
+        var masqueradeError: String?
         var runtimeReady = false
         var networkReady = false
         var runtimeVersion = ""

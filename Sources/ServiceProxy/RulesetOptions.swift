@@ -66,7 +66,7 @@ extension Names {
 public struct ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
     public let message: String
 
-    init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.message = message }
 
     public var description: String { message }
 

@@ -143,7 +143,7 @@ public struct ProxyModel: Sendable, Hashable {
 }
 
 /// IPv4 text <-> number, strict (four decimal octets, no leading zeros beyond "0").
-enum IPv4 {
+public enum IPv4 {
     /// Byte by byte: sorting 10,000 endpoints compares addresses hundreds of thousands of times.
     static func parse(_ text: String) -> UInt32? {
         var value: UInt32 = 0
@@ -171,7 +171,7 @@ enum IPv4 {
         return value << 8 | octet
     }
 
-    static func isValid(_ text: String) -> Bool { parse(text) != nil }
+    public static func isValid(_ text: String) -> Bool { parse(text) != nil }
 
     /// Sorted by the numbers (each address parsed once).
     static func sorted(_ addresses: some Sequence<String>) -> [String] {
@@ -179,7 +179,7 @@ enum IPv4 {
     }
 
     /// `a.b.c.d/n` with a valid address and prefix length.
-    static func isValidCIDR(_ text: String) -> Bool {
+    public static func isValidCIDR(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, isValid(String(parts[0])), let bits = Int(parts[1]), (0...32).contains(bits) else { return false }
         return true

@@ -4,6 +4,7 @@
 // under the supervisor. One copy of SwiftNIO, BoringSSL, gRPC, KubeAPI and the Swift runtime
 // instead of one per component keeps the installed size down (BENCHMARKS.md, "Package size").
 import APIServerEntry
+import ArgumentParser
 import ControllersEntry
 import DNSEntry
 import KubeletEntry
@@ -12,14 +13,21 @@ import SchedulerEntry
 import SupervisorEntry
 import SwiftletEntry
 
-let invokedAs = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "swiftlet"
-switch invokedAs {
-case "swiftlet-apiserver": await APIServerCommand.main()
-case "swiftlet-scheduler": await SchedulerCommand.main()
-case "swiftlet-controllers": await ControllersCommand.main()
-case "swiftlet-kubelet": await KubeletCommand.main()
-case "swiftlet-proxy": await ProxyCommand.main()
-case "swiftlet-dns": await DNSCommand.main()
-case "swiftlet-supervisor": await SupervisorMain.main()
-default: await SwiftletCommand.main()
+let components: [String: any AsyncParsableCommand.Type] = [
+    "swiftlet-apiserver": APIServerCommand.self,
+    "swiftlet-scheduler": SchedulerCommand.self,
+    "swiftlet-controllers": ControllersCommand.self,
+    "swiftlet-kubelet": KubeletCommand.self,
+    "swiftlet-proxy": ProxyCommand.self,
+    "swiftlet-dns": DNSCommand.self,
+]
+let invokedAs = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "swiftlet"
+/// From an async function: in top-level code, `await X.main()` resolves to ParsableCommand's
+/// synchronous main, which refuses to run an asynchronous command.
+func run(_ command: any AsyncParsableCommand.Type) async { await command.main() }
+
+if invokedAs == "swiftlet-supervisor" {
+    await SupervisorMain.main()
 }
+// Any other name (swiftlet, swiftlet-multicall, a renamed copy) is the CLI.
+await run(components[invokedAs] ?? SwiftletCommand.self)

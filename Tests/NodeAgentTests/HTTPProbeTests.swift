@@ -99,7 +99,8 @@ import Testing
         ])
         defer { server.stop() }
         func get(_ path: String, headers: [(name: String, value: String)] = []) async -> ProbeOutcome {
-            await HTTPProbe.get(HTTPGetAction(port: server.port, path: path, headers: headers), podIP: "127.0.0.1", timeout: .seconds(2))
+            // Generous: nothing here should time out, and a loaded parallel test run once took 2 s to serve /ok.
+            await HTTPProbe.get(HTTPGetAction(port: server.port, path: path, headers: headers), podIP: "127.0.0.1", timeout: .seconds(10))
         }
         let ok = await get("/ok")
         #expect(ok == ProbeOutcome(.success, "fine"), "\(ok)")

@@ -138,7 +138,9 @@ def real_node(node_name, before_start=None, extra_args=()):
         s = Server(d, agent=True, extra_args=["--node-name", node_name, *extra_args])
         node = RealNode(s, data)
         had_bridge = os.path.exists("/sys/class/net/swiftlet0")
-        had_table = subprocess.run(["nft", "list", "table", "ip", "swiftlet"], capture_output=True).returncode == 0
+        # The proxy's table and the kubelet's pod masquerade table.
+        had_tables = {t: subprocess.run(["nft", "list", "table", "ip", t], capture_output=True).returncode == 0
+                      for t in ("swiftlet", "swiftlet-pods")}
         with open(ROUTE_LOCALNET) as f:
             route_localnet = f.read()
         try:
@@ -167,9 +169,10 @@ def real_node(node_name, before_start=None, extra_args=()):
             # The pod bridge this test's node made (the product keeps it, as K3s keeps cni0).
             if not had_bridge:
                 subprocess.run(["ip", "link", "del", "swiftlet0"], capture_output=True)
-            # The proxy's table and sysctl stay after a stop by design (`swiftlet killall` removes them).
-            if not had_table:
-                subprocess.run(["nft", "delete", "table", "ip", "swiftlet"], capture_output=True)
+            # The nftables tables and sysctl stay after a stop by design (`swiftlet killall` removes them).
+            for table, had in had_tables.items():
+                if not had:
+                    subprocess.run(["nft", "delete", "table", "ip", table], capture_output=True)
             with open(ROUTE_LOCALNET, "w") as f:
                 f.write(route_localnet)
         assert code == 0, "".join(s.output)

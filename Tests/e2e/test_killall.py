@@ -1,5 +1,5 @@
 """`swiftlet killall`: with a pod running and a Service programmed, it stops the server and every
-container of this installation and leaves no shim, mount, pod bridge or nftables table behind
+container of this installation and leaves no shim, mount, pod bridge or nftables table (the proxy's, the pod masquerade) behind
 (the harness then checks that nothing of the test is left running)."""
 import json
 import os
@@ -20,8 +20,13 @@ def mounts_under(*directories):
         return [line.split()[4] for line in f if any(line.split()[4].startswith(r) for r in roots)]
 
 
-def table_exists():
-    return subprocess.run(["nft", "list", "table", "ip", "swiftlet"], capture_output=True).returncode == 0
+def table_exists(name="swiftlet"):
+    return subprocess.run(["nft", "list", "table", "ip", name], capture_output=True).returncode == 0
+
+
+def masquerade_rule():
+    r = subprocess.run(["nft", "list", "table", "ip", "swiftlet-pods"], capture_output=True, text=True)
+    return r.stdout if r.returncode == 0 else ""
 
 
 def test_killall_stops_everything_and_leaves_nothing_behind():
@@ -31,6 +36,9 @@ def test_killall_stops_everything_and_leaves_nothing_behind():
         s.kubectl("create", "service", "clusterip", "sleeper", "--tcp=80:8080")
         node.wait_pod("sleeper", lambda p: p["status"].get("phase") == "Running", 90)
         wait_for(table_exists, 30, message="the proxy's nftables table")
+        # The kubelet's node-wide masquerade for traffic leaving the cluster network (10.42.0.0/16).
+        rule = masquerade_rule()
+        assert "ip daddr != 10.42.0.0/16" in rule and "masquerade" in rule, rule
         assert processes_mentioning(node.sock), "the pod's shim"
         assert mounts_under(s.run_dir, s.data_dir), "the pod's mounts"
 
@@ -42,6 +50,7 @@ def test_killall_stops_everything_and_leaves_nothing_behind():
         assert mounts_under(s.run_dir, s.data_dir) == []
         assert not os.path.exists("/sys/class/net/swiftlet0")
         assert not table_exists()
+        assert not table_exists("swiftlet-pods")
         # Data is kept: the datastore and the certificates are still there.
         assert os.path.exists(os.path.join(s.data_dir, "server", "db", "state.db"))
 

@@ -19,12 +19,13 @@ import SwiftletSystem
 struct KillallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "killall",
-        abstract: "Stop Swiftlet and every pod it runs; remove its mounts, pod bridge and nftables table.",
+        abstract: "Stop Swiftlet and every pod it runs; remove its mounts, pod bridge and nftables tables.",
         discussion: """
             In order: the supervisor (SIGTERM, SIGKILL after --timeout) and any component left from \
             PID files in the run directory, containerd, the containerd shims of this installation and \
             the containers under them, every mount under the run and data directories, the pod bridge \
-            (swiftlet0) and the proxy's nftables table (ip swiftlet). Data is kept. Needs root.
+            (swiftlet0), the proxy's nftables table (ip swiftlet) and the kubelet's pod masquerade \
+            table (ip swiftlet-pods). Data is kept. Needs root.
             """
     )
 
@@ -64,7 +65,10 @@ struct KillallCommand: AsyncParsableCommand {
         if unmounted.count > 0 { report.append("unmounted \(unmounted.count) mount(s)") }
 
         if Killall.run(["ip", "link", "delete", "swiftlet0"]) { report.append("deleted the pod bridge swiftlet0") }
-        if Killall.run(["nft", "delete", "table", "ip", "swiftlet"]) { report.append("deleted the nftables table ip swiftlet") }
+        // The proxy's table, and the kubelet's (NodeAgent's PodMasquerade.tableName).
+        for table in ["swiftlet", "swiftlet-pods"] where Killall.run(["nft", "delete", "table", "ip", table]) {
+            report.append("deleted the nftables table ip \(table)")
+        }
 
         printLine(report.isEmpty ? "nothing of Swiftlet was running" : report.joined(separator: "\n"))
         guard unmounted.failed.isEmpty else {
