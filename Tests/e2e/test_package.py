@@ -26,8 +26,8 @@ BUILD_DEB = os.path.join(ROOT, "packaging", "build-deb")
 # Names of the multi-call binary (/usr/bin/swiftlet), each a link to it in /usr/lib/swiftlet.
 COMPONENTS = ["swiftlet-supervisor", "swiftlet-apiserver", "swiftlet-scheduler", "swiftlet-controllers",
               "swiftlet-kubelet", "swiftlet-proxy", "swiftlet-dns"]
-# What the issue asks for: all executables together (and their runtime) under 60 MB installed.
-SIZE_TARGET_KB = 60 * 1024
+# What the issue asks for: all executables together under 60 MB installed.
+SIZE_TARGET = 60_000_000  # bytes
 
 
 def run(argv, timeout=120, **kwargs):
@@ -198,11 +198,11 @@ def test_each_name_runs_its_own_command(unpacked, name):
 
 
 def test_installed_size_of_the_executables(unpacked):
-    """Reports what the executables and the runtime take; the issue's target is < 60 MB.
-    Recorded, not asserted: see BENCHMARKS.md "Package size" (the target is not met yet)."""
+    """All executables together (the multi-call binary and pause; the rest are links) stay under
+    the issue's 60 MB: the reason the package ships one multi-call binary (BENCHMARKS.md)."""
     total = sum(os.path.getsize(p) for p in elf_files(unpacked))
-    print(f"executables + runtime: {total / 1e6:.1f} MB (target {SIZE_TARGET_KB / 1024:.0f} MB)")
-    assert total > 0
+    print(f"executables: {total / 1e6:.1f} MB (target {SIZE_TARGET / 1e6:.0f} MB)")
+    assert total < SIZE_TARGET, f"{total / 1e6:.1f} MB of executables"
 
 
 # ---------------------------------------------------------------------------------------------
