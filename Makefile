@@ -1,7 +1,7 @@
 # Swiftlet: build, run and test. `make deps` needs root (apt-get, pip).
 SWIFT ?= swift
 PYTHON ?= python3
-DEBIAN_PACKAGES = libsqlite3-dev libyaml-dev tzdata pkg-config libsystemd-dev libssl-dev openssl systemd-container containerd runc zstd umoci busybox-static containernetworking-plugins iptables libjemalloc-dev nftables dpkg-dev patchelf lintian protobuf-compiler
+DEBIAN_PACKAGES = libsqlite3-dev libyaml-dev tzdata pkg-config libsystemd-dev libssl-dev openssl systemd-container containerd runc zstd umoci busybox-static containernetworking-plugins iptables libjemalloc-dev nftables dpkg-dev patchelf lintian protobuf-compiler iproute2 gcc libc6-dev
 PYTHON_PACKAGES = kubernetes==37.0.2 pytest
 
 .PHONY: deps build run test unit e2e bench deb clean

@@ -23,8 +23,10 @@ extension NodeAgent {
 
     func rotateIfNeeded(containerID: String, logPath: String) async {
         let files = FileManager.default
-        guard let size = (try? files.attributesOfItem(atPath: logPath))?[.size] as? Int64,
-              size > options.containerLogMaxSize else { return }
+        // stat, not FileManager's attributes: FoundationEssentials gives `.size` as a UInt64, so the
+        // `as? Int64` that worked with Foundation's NSNumber silently never matched.
+        var info = stat()
+        guard stat(logPath, &info) == 0, Int64(info.st_size) > options.containerLogMaxSize else { return }
         let directory = PathName.directory(of: logPath)
         let names = (try? files.contentsOfDirectory(atPath: directory)) ?? []
         for old in LogRotation.excess(rotated: LogRotation.rotatedFiles(of: logPath, in: names), maxFiles: options.containerLogMaxFiles) {

@@ -75,7 +75,7 @@ def dns(server):
     try:
         def port():
             for line in lines:
-                m = re.search(r"port=(\d+) .*\[dns\] cluster DNS listening", line)
+                m = re.search(r"port=(\d+) .*\] cluster DNS listening", line)
                 if m:
                     return int(m.group(1))
             assert proc.poll() is None, "swiftlet-dns exited:\n" + "".join(lines)
