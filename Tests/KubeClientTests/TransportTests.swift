@@ -52,11 +52,18 @@ import Testing
     @Test func restartedServerFailsInFlightWatchAndNextRequestReconnects() async throws {
         try await withServer { server, client in
             _ = try await client.create(.configMaps, namespace: "default", object: configMap("before"))
-            let watch = try await client.watch(.configMaps, namespace: "default", options: ListOptions())
+            // resourceVersion 0 replays "before" at once: its event proves the watch reached the server
+            // before the restart (otherwise, on a loaded machine, the request could land on the
+            // restarted server and the watch would just work). The server timeout bounds a failure.
+            let watch = try await client.watch(.configMaps, namespace: "default",
+                                               options: ListOptions(resourceVersion: "0", timeoutSeconds: 60))
+            let (established, signal) = AsyncStream<Void>.makeStream()
             let consumer = Task { () -> (any Error)? in
-                do { for try await _ in watch {} } catch { return error }
+                do { for try await _ in watch { signal.yield() } } catch { return error }
                 return nil
             }
+            var events = established.makeAsyncIterator()
+            _ = await events.next()
             try await server.restart()
             let failure = await consumer.value
             let clientError = try #require(failure as? KubeClientError)
