@@ -124,16 +124,8 @@ enum HostChecks {
                           fix: "run as root, or pass --\(item.replacing(" ", with: "-")) with a writable directory")
     }
 
-    /// The path without its last component, as NSString's `deletingLastPathComponent` gives it:
-    /// trailing slashes ignored, `/a` -> `/`, `a` -> `` (empty).
-    static func parent(of path: String) -> String {
-        var trimmedPath = Substring(path)
-        while trimmedPath.count > 1, trimmedPath.hasSuffix("/") { trimmedPath = trimmedPath.dropLast() }
-        guard let slash = trimmedPath.lastIndex(of: "/") else { return "" }
-        var result = trimmedPath[..<slash]
-        while result.hasSuffix("/") { result = result.dropLast() }
-        return result.isEmpty && path.hasPrefix("/") ? "/" : String(result)
-    }
+    /// The path without its last component, as NSString's `deletingLastPathComponent` gives it.
+    static func parent(of path: String) -> String { PathName.directory(of: path) }
 
     /// Permission bits as four octal digits, e.g. `0755`.
     static func octal(_ mode: UInt32) -> String {
