@@ -116,7 +116,7 @@ let package = Package(
         // Foundation- and NIO-free: the server side runs in the long-lived swiftlet-supervisor process.
         .target(name: "SupervisorControl", dependencies: ["SwiftletJSON", "Supervision"]),
         // The CLI verbs' helpers: status tables, logs, check-config, kubectl passthrough.
-        .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "Supervision", "SwiftletCore", "SwiftletSystem"]),
+        .target(name: "SwiftletCLI", dependencies: ["SupervisorControl", "Supervision", "SwiftletCore", "SwiftletJSON", "SwiftletSystem"]),
         // The supervisor's process control and orchestration (no component code).
         // Foundation- and NIO-free: it runs in the long-lived swiftlet-supervisor process.
         .target(name: "Supervision", dependencies: [

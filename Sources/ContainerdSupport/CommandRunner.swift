@@ -1,3 +1,4 @@
+import SwiftletJSON
 import SwiftletSystem
 
 /// The outcome of one external command.
@@ -8,10 +9,8 @@ public struct CommandResult: Sendable, Equatable {
 
     /// stderr's last non-empty line (tools put the reason there), else stdout's.
     public var reason: String {
-        let lines = (stderr + "\n" + stdout).split(separator: "\n").map { line in
-            line.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-        }
-        return lines.last { !$0.isEmpty }.map { String($0) } ?? "exit status \(status)"
+        let lines = (stderr + "\n" + stdout).split(separator: "\n").map(\.trimmedSpaces)
+        return lines.last { !$0.isEmpty } ?? "exit status \(status)"
     }
 }
 

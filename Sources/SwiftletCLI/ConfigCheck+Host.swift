@@ -5,6 +5,7 @@ import Musl
 #endif
 import Supervision
 import SupervisorControl
+import SwiftletJSON
 import SwiftletSystem
 
 /// The kernel, cgroup, port and directory checks of `check-config`.
@@ -42,7 +43,7 @@ enum HostChecks {
 
     static func kernelFeatures(_ probe: HostProbe) -> [CheckResult] {
         var results: [CheckResult] = []
-        switch probe.readFile("/proc/sys/net/ipv4/ip_forward").map(trimmed) {
+        switch probe.readFile("/proc/sys/net/ipv4/ip_forward").map(\.trimmedWhitespace) {
         case "1": results.append(CheckResult(.ok, "ip forwarding", "net.ipv4.ip_forward = 1"))
         case let value?:
             results.append(CheckResult(.warning, "ip forwarding", "net.ipv4.ip_forward = \(value)",
@@ -131,11 +132,6 @@ enum HostChecks {
     static func octal(_ mode: UInt32) -> String {
         let digits = String(mode, radix: 8)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
-    /// `text` without leading and trailing whitespace and newlines.
-    static func trimmed(_ text: String) -> String {
-        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
 

@@ -48,12 +48,14 @@ public final class ReadOnlyFile {
     }
 
     /// Everything from the current position to end of file.
-    public func readToEnd() throws(WholeFile.ReadError) -> [UInt8] {
+    /// - Throws: `WholeFile.ReadError.tooLarge` once more than `limit` bytes were read.
+    public func readToEnd(limit: Int = .max) throws(WholeFile.ReadError) -> [UInt8] {
         var result: [UInt8] = []
         while true {
             let chunk = try read(upTo: 65_536)
             if chunk.isEmpty { return result }
             result += chunk
+            if result.count > limit { throw .tooLarge(limit: limit) }
         }
     }
 

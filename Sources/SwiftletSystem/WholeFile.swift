@@ -27,22 +27,9 @@ public enum WholeFile {
     /// - Throws: `ReadError.system` when it cannot be opened, positioned or read (a directory
     ///   too), `ReadError.tooLarge` past `limit` bytes.
     public static func read(_ path: String, from offset: UInt64 = 0, limit: Int = .max) throws(ReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .system(errno) }
-        defer { close(fd) }
-        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 { throw .system(errno) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(errno)
-            }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
-            if result.count > limit { throw .tooLarge(limit: limit) }
-        }
+        let file = try ReadOnlyFile(path: path)
+        if offset > 0 { try file.seek(to: Int(offset)) }
+        return try file.readToEnd(limit: limit)
     }
 }
 
