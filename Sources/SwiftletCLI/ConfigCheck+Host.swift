@@ -162,9 +162,9 @@ extension HostProbe {
     /// Binds a TCP socket to 127.0.0.1:port and releases it.
     static func loopbackPortIsFree(_ port: Int) -> Bool {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
         #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -23,7 +23,7 @@ import Testing
             self.responses = responses
             self.stalled = stalled
             self.accepting = accepting
-            let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -3,9 +3,11 @@ import Testing
 @testable import Supervision
 
 @Suite struct UnixSocketProbeTests {
-    /// A listening unix socket at `path`; returns its descriptor.
+    /// A listening unix socket at `path`; returns its descriptor. Close-on-exec: other tests in the
+    /// parallel run spawn processes, and a child that inherited the listener would keep it alive
+    /// after `close`.
     static func listen(at path: String) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -28,8 +30,15 @@ import Testing
         #expect(await UnixSocketProbe.accepts(path, timeout: .seconds(1)))
         close(fd)
         // The socket file stays behind a dead listener (as after a crash): refused, not ready.
+        // A process being spawned by a parallel test can hold the descriptor between its fork and
+        // exec, so the listener may outlive `close` by a moment: wait for the refusal, bounded.
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(await UnixSocketProbe.accepts(path, timeout: .seconds(1)) == false)
+        var refused = false
+        for _ in 0..<40 where !refused {
+            refused = await UnixSocketProbe.accepts(path, timeout: .seconds(1)) == false
+            if !refused { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(refused)
         // A regular file is not a socket.
         try Data().write(to: URL(fileURLWithPath: directory + "/file"))
         #expect(await UnixSocketProbe.accepts(directory + "/file", timeout: .seconds(1)) == false)

@@ -127,7 +127,7 @@ import Glibc
         let path = dir.path + "/swiftlet.sock"
         let server = try await ControlServer.start(path: path, handler: FakeSupervisor())
         defer { Task { await server.stop() } }
-        let fd = try #require(Optional(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)))
+        let fd = try #require(Optional(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)))
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -228,7 +228,7 @@ import Glibc
 
 /// A bound, listening unix socket that never accepts (the caller closes it).
 func listeningSocket(at path: String) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     withUnsafeMutableBytes(of: &address.sun_path) { raw in
