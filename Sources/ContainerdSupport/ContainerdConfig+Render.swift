@@ -1,4 +1,9 @@
 extension ContainerdConfig {
+    /// The annotation by which containerd's runc v2 shim groups containers into one shim process.
+    /// containerd passes it from the sandbox config to the OCI specs because the runtime lists it
+    /// in `pod_annotations`; the kubelet sets it on every sandbox (one shim per namespace).
+    public static let shimGroupAnnotation = "io.containerd.runc.v2.group"
+
     /// The containerd 1.6 `config.toml` (schema version 2) for these settings.
     ///
     /// Only what differs from containerd's defaults or what Swiftlet relies on is written; every
@@ -30,6 +35,8 @@ extension ContainerdConfig {
             "",
             "[\(cri).containerd.runtimes.runc]",
             "  runtime_type = \"io.containerd.runc.v2\"",
+            // The kubelet's shim-group annotation reaches the shim (see `shimGroupAnnotation`).
+            "  pod_annotations = \(TOML.strings([Self.shimGroupAnnotation]))",
             "",
             "[\(cri).containerd.runtimes.runc.options]",
             "  SystemdCgroup = \(systemdCgroup)",

@@ -27,11 +27,13 @@ extension Date {
 extension NodeAgent {
     /// Lists the pod's sandboxes and the containers of the newest ready one. With
     /// `includeStopped` (logs of a finished pod), the newest sandbox's containers even when it
-    /// is stopped (`sandboxID` stays nil then).
-    func observe(uid: String, includeStopped: Bool = false) async throws -> RuntimePod {
+    /// is stopped (`sandboxID` stays nil then). `sandboxes`: the pod's sandboxes when the caller
+    /// just listed them.
+    func observe(uid: String, includeStopped: Bool = false, sandboxes: [Runtime_V1_PodSandbox]? = nil) async throws -> RuntimePod {
         var result = RuntimePod()
-        result.allSandboxes = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid]))
-            .sorted { $0.createdAt > $1.createdAt }
+        var listed = sandboxes ?? []
+        if sandboxes == nil { listed = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid])) }
+        result.allSandboxes = listed.sorted { $0.createdAt > $1.createdAt }
         let sandbox: Runtime_V1_PodSandbox
         if let ready = result.allSandboxes.first(where: { $0.state == .sandboxReady }) {
             sandbox = ready

@@ -1,4 +1,5 @@
 import CRI
+import ContainerdSupport
 import FoundationEssentials
 import Glibc
 import SwiftletSystem
@@ -24,12 +25,17 @@ extension NodeAgent {
         guard parts.count == 2 else { return }
         guard let pod = podInformer.cache.get(key: key) else {
             // Gone from the API: whatever the runtime still holds of it goes too.
-            try await removeSandboxes(labels: [PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1]], keepUID: nil)
+            try await removeSandboxes(labels: [PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1]])
             return
         }
         let uid = pod["metadata"]["uid"].stringValue ?? ""
-        // Sandboxes of an earlier pod of the same name.
-        try await removeSandboxes(labels: [PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1]], keepUID: uid)
+        // Sandboxes of an earlier pod of the same name go; the pod's own are observed below
+        // (one runtime listing for both).
+        var named: [Runtime_V1_PodSandbox] = []
+        for sandbox in try await runtime.listPodSandbox(filter: .labels([
+            PodLabels.podNamespace: parts[0], PodLabels.podName: parts[1], PodLabels.managedBy: "true"])) {
+            if sandbox.labels[PodLabels.podUID] == uid { named.append(sandbox) } else { try await removeSandbox(sandbox) }
+        }
         if !pod["metadata"]["deletionTimestamp"].isNull {
             try await terminate(pod: pod)
             return
@@ -49,7 +55,7 @@ extension NodeAgent {
             }
             return
         }
-        var runtimePod = try await observe(uid: uid)
+        var runtimePod = try await observe(uid: uid, sandboxes: named)
         if runtimePod.sandboxID == nil, notReadyReason(nil) != nil, !PodSandboxSpec.hostNetwork(pod) {
             // No pod network yet: look again shortly (not with the error backoff, which grows to minutes).
             queue.addAfter(key, .seconds(1))
@@ -62,7 +68,11 @@ extension NodeAgent {
             queue.addAfter(key, .seconds(5))
             return
         }
-        guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod) else { return }
+        // A pod without a sandbox is started in the shim group of its namespace that has the
+        // fewest starts going on.
+        let shimGroup = runtimePod.sandboxID == nil ? claimShimGroup(namespace: parts[0]) : nil
+        defer { if let shimGroup { releaseShimGroup(shimGroup) } }
+        guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod, shimGroup: shimGroup) else { return }
         if try await killUnhealthyContainers(pod: pod, runtimePod: runtimePod) { runtimePod = try await observe(uid: uid) }
         try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
         runtimePod = try await observe(uid: uid)
@@ -84,21 +94,43 @@ extension NodeAgent {
         }
     }
 
-    /// The pod's ready sandbox, created when there is none (older, stopped ones are removed).
-    /// Returns the config the sandbox runs with, or nil when it cannot be created now.
-    func ensureSandbox(pod: JSON, runtimePod: inout RuntimePod) async throws -> Runtime_V1_PodSandboxConfig? {
+    /// Of the namespace's shim groups (as many as pods are started at once), the one with the
+    /// fewest pods being started in it: a shim creates one container at a time, so starts at the
+    /// same moment go to different shims; the lowest on a tie, so a quiet node keeps one shim per
+    /// namespace. Given back with `releaseShimGroup` when the pod's start is over.
+    func claimShimGroup(namespace: String) -> String {
+        state.withLock { s in
+            let chosen = PodSandboxSpec.leastBusyShimGroup(namespace: namespace, groups: options.workers, starting: s.startingShimGroups)
+            s.startingShimGroups[chosen, default: 0] += 1
+            return chosen
+        }
+    }
+
+    func releaseShimGroup(_ group: String) {
+        state.withLock { s in
+            let left = s.startingShimGroups[group, default: 1] - 1
+            s.startingShimGroups[group] = left > 0 ? left : nil
+        }
+    }
+
+    /// The pod's ready sandbox, created (in `shimGroup`) when there is none; older, stopped ones
+    /// are removed. Returns the config the sandbox runs with, or nil when it cannot be created now.
+    func ensureSandbox(pod: JSON, runtimePod: inout RuntimePod, shimGroup: String?) async throws -> Runtime_V1_PodSandboxConfig? {
         let attempt = UInt32(runtimePod.allSandboxes.map { Int($0.metadata.attempt) + 1 }.max() ?? 0)
         let host = ResolvConf(parsing: WholeFile.text(options.resolvConfPath) ?? "")
         let cluster = PodDNS.Cluster(servers: options.clusterDNS, domain: options.clusterDomain)
         let dns = PodDNS.resolvConf(pod: pod, host: host, cluster: cluster)
         if let id = runtimePod.sandboxID, let sandbox = runtimePod.allSandboxes.first(where: { $0.id == id }) {
-            return PodSandboxSpec.config(pod: pod, attempt: sandbox.metadata.attempt, logRoot: options.podLogDirectory, dns: dns)
+            var config = PodSandboxSpec.config(pod: pod, attempt: sandbox.metadata.attempt, logRoot: options.podLogDirectory, dns: dns)
+            // Containers join the sandbox's shim (containerd takes the group from this config).
+            config.annotations[ContainerdConfig.shimGroupAnnotation] = sandbox.annotations[ContainerdConfig.shimGroupAnnotation]
+            return config
         }
         for old in runtimePod.allSandboxes {
             try? await runtime.stopPodSandbox(old.id)
             try? await runtime.removePodSandbox(old.id)
         }
-        let config = PodSandboxSpec.config(pod: pod, attempt: attempt, logRoot: options.podLogDirectory, dns: dns)
+        let config = PodSandboxSpec.config(pod: pod, attempt: attempt, logRoot: options.podLogDirectory, dns: dns, shimGroup: shimGroup)
         if PodDNS.kind(pod: pod, cluster: cluster).missingClusterDNS {
             await event(pod, "Warning", "MissingClusterDNS",
                         "pod: \"\(config.metadata.name)_\(config.metadata.namespace)(\(config.metadata.uid))\". kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy.")

@@ -40,15 +40,11 @@ extension NodeAgent {
         }
     }
 
-    /// Stops and removes the sandboxes carrying `labels` whose pod UID is not `keepUID`.
-    func removeSandboxes(labels: [String: String], keepUID: String?) async throws {
+    /// Stops and removes the sandboxes (of this agent) carrying `labels`.
+    func removeSandboxes(labels: [String: String]) async throws {
         var filter = labels
         filter[PodLabels.managedBy] = "true"
-        for sandbox in try await runtime.listPodSandbox(filter: .labels(filter)) {
-            let uid = sandbox.labels[PodLabels.podUID] ?? ""
-            guard uid != keepUID else { continue }
-            try await removeSandbox(sandbox)
-        }
+        for sandbox in try await runtime.listPodSandbox(filter: .labels(filter)) { try await removeSandbox(sandbox) }
     }
 
     func removeSandbox(_ sandbox: Runtime_V1_PodSandbox) async throws {

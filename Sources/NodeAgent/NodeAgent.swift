@@ -108,6 +108,8 @@ public final class NodeAgent: Sendable {
         var waiting: [String: (reason: String, message: String)] = [:]
         /// `uid/image` -> backoff after failed pulls.
         var pullBackoffs: [String: ImagePullBackoff] = [:]
+        /// Shim group -> pods whose sandbox and containers are being started in it now.
+        var startingShimGroups: [String: Int] = [:]
         /// Pod UIDs whose skipped volume sources were logged already.
         var volumeNotices: Set<String> = []
     }
@@ -158,7 +160,8 @@ public final class NodeAgent: Sendable {
         try await waitForRuntime()
         await importImages()
         podInformer.addEventHandler(ResourceEventHandler(
-            onAdd: { [self] pod in enqueue(pod) }, onUpdate: { [self] _, pod in enqueue(pod) },
+            onAdd: { [self] pod in enqueue(pod) },
+            onUpdate: { [self] old, pod in if Self.needsSync(old: old, new: pod) { enqueue(pod) } },
             onDelete: { [self] pod in enqueue(pod) }))
         namespaceObjects.onChange { [weak self] object, isSecret in self?.referencedObjectChanged(object, isSecret: isSecret) }
         defer { queue.shutDown() }
@@ -198,6 +201,23 @@ public final class NodeAgent: Sendable {
                 queue.shutDown()
             }
         }
+    }
+
+    /// Whether a pod update asks for a sync: anything but the status changed (spec, labels,
+    /// annotations, deletion), or the status turned terminal. The kubelet's own status writes come
+    /// back as updates too; a sync for each would repeat every runtime call of the pod for nothing
+    /// (upstream's pod config ignores status-only updates the same way).
+    static func needsSync(old: JSON, new: JSON) -> Bool {
+        func withoutStatus(_ pod: JSON) -> JSON {
+            var pod = pod
+            pod["status"] = .null
+            pod["metadata"]["resourceVersion"] = .null
+            pod["metadata"]["managedFields"] = .null
+            return pod
+        }
+        let phase = new["status"]["phase"].stringValue
+        if phase != old["status"]["phase"].stringValue, phase == "Succeeded" || phase == "Failed" { return true }
+        return withoutStatus(old) != withoutStatus(new)
     }
 
     func enqueue(_ pod: JSON) {

@@ -1,4 +1,5 @@
 import CRI
+import ContainerdSupport
 import KubeAPI
 import SimulatedNodes
 
@@ -61,10 +62,30 @@ public enum PodSandboxSpec {
         }
     }
 
+    /// Shim group `index` of a namespace. containerd's runc shim runs every container whose OCI
+    /// spec names the same group in one process: a Go process of its own costs ~10 MB of RSS and
+    /// a share of each pod's start-up CPU, so the pods of a namespace share a few shims instead
+    /// of having one each (see `NodeAgent.claimShimGroup`).
+    public static func shimGroup(namespace: String, index: Int) -> String { "swiftlet/\(namespace)/\(index)" }
+
+    /// Of the namespace's `groups` shim groups, the one with the fewest pods being started in it
+    /// (`starting`: group -> count), the lowest on a tie.
+    public static func leastBusyShimGroup(namespace: String, groups: Int, starting: [String: Int]) -> String {
+        var chosen = shimGroup(namespace: namespace, index: 0)
+        for index in 1..<max(1, groups) {
+            let group = shimGroup(namespace: namespace, index: index)
+            if starting[group, default: 0] < starting[chosen, default: 0] { chosen = group }
+        }
+        return chosen
+    }
+
     public static func hostNetwork(_ pod: JSON) -> Bool { pod["spec"]["hostNetwork"].boolValue ?? false }
 
     /// The sandbox config of `pod` for run number `attempt`.
-    public static func config(pod: JSON, attempt: UInt32, logRoot: String, dns: ResolvConf) -> Runtime_V1_PodSandboxConfig {
+    /// `shimGroup`: the runc shim the sandbox and its containers run in, unless the pod names
+    /// one itself (its own name gives it a shim of its own).
+    public static func config(pod: JSON, attempt: UInt32, logRoot: String, dns: ResolvConf,
+                              shimGroup: String? = nil) -> Runtime_V1_PodSandboxConfig {
         let m = pod["metadata"]
         var config = Runtime_V1_PodSandboxConfig()
         config.metadata.name = m["name"].stringValue ?? ""
@@ -84,6 +105,9 @@ public enum PodSandboxSpec {
         config.labels = labels(pod)
         for (key, value) in m["annotations"].objectValue ?? [:] {
             if let text = value.stringValue { config.annotations[key] = text }
+        }
+        if let shimGroup, config.annotations[ContainerdConfig.shimGroupAnnotation] == nil {
+            config.annotations[ContainerdConfig.shimGroupAnnotation] = shimGroup
         }
         config.linux.cgroupParent = cgroupParent(pod: pod)
         var namespaces = Runtime_V1_NamespaceOption()

@@ -145,6 +145,9 @@ struct NodeScenario {
         let cpuAfter = ClusterServer.cpuSeconds(pid: kubelet) ?? 0
         report.kubeletIdleCPUPercent = (cpuAfter - cpuBefore) / (ContinuousClock.now - idleStart).inSeconds * 100
         report.kubeletRSSWithPods = ClusterServer.rss(pid: kubelet)
+        let shims = Self.shims(of: work)
+        report.shimCount = shims.count
+        report.shimRSS = shims.compactMap { ClusterServer.rss(pid: $0) }.reduce(0, +)
         sampler.cancel()
         report.kubeletRSSPeak = await sampler.value
         Progress.say("deleting the pods")
@@ -269,6 +272,9 @@ struct NodeReport: Sendable, Codable, ScenarioReport {
     var kubeletRSSWithPods: Int?
     var kubeletRSSPeak: Int?
     var kubeletIdleCPUPercent: Double = 0
+    /// The containerd shims serving the pods, and their RSS together.
+    var shimCount: Int?
+    var shimRSS: Int?
     var proxyRSS: Int?
     var dnsRSS: Int?
 
@@ -291,6 +297,8 @@ struct NodeReport: Sendable, Codable, ScenarioReport {
             ("kubelet RSS with \(pods) pods (idle)", Format.megabytes(kubeletRSSWithPods), "-", ""),
             ("kubelet idle CPU (\(idleSeconds) s, \(pods) pods)", String(format: "%.2f%% of a core", kubeletIdleCPUPercent), "< 1%",
              kubeletIdleCPUPercent < 1 ? "met" : "MISSED"),
+            ("containerd shims with \(pods) pods: count, RSS together",
+             "\(shimCount.map(String.init) ?? "-"), \(Format.megabytes(shimRSS))", "-", ""),
             ("swiftlet-proxy RSS", Format.megabytes(proxyRSS), "< 25 MB", (proxyRSS ?? .max) < 25 << 20 ? "met" : "MISSED"),
             ("swiftlet-dns RSS", Format.megabytes(dnsRSS), "< 25 MB", (dnsRSS ?? .max) < 25 << 20 ? "met" : "MISSED"),
         ]

@@ -32,6 +32,7 @@ import Testing
 
             [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
               runtime_type = "io.containerd.runc.v2"
+              pod_annotations = ["io.containerd.runc.v2.group"]
 
             [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
               SystemdCgroup = false

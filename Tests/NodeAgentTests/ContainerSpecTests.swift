@@ -88,6 +88,24 @@ import Testing
         #expect(ContainerSpec.expand(text, ["A": "1"]) == expected)
     }
 
+    /// Pods started at the same moment go to different shims of their namespace (a shim creates
+    /// one container at a time); a quiet namespace keeps using its first.
+    @Test func shimGroupChoice() {
+        #expect(PodSandboxSpec.leastBusyShimGroup(namespace: "shop", groups: 4, starting: [:]) == "swiftlet/shop/0")
+        var starting: [String: Int] = [:]
+        var chosen: [String] = []
+        for _ in 0..<5 {
+            let group = PodSandboxSpec.leastBusyShimGroup(namespace: "shop", groups: 4, starting: starting)
+            starting[group, default: 0] += 1
+            chosen.append(group)
+        }
+        #expect(chosen == ["swiftlet/shop/0", "swiftlet/shop/1", "swiftlet/shop/2", "swiftlet/shop/3", "swiftlet/shop/0"])
+        // Busy groups of another namespace do not count.
+        #expect(PodSandboxSpec.leastBusyShimGroup(namespace: "web", groups: 4, starting: starting) == "swiftlet/web/0")
+        #expect(PodSandboxSpec.leastBusyShimGroup(namespace: "shop", groups: 4, starting: ["swiftlet/shop/0": 1, "swiftlet/shop/1": 1]) == "swiftlet/shop/2")
+        #expect(PodSandboxSpec.leastBusyShimGroup(namespace: "shop", groups: 0, starting: starting) == "swiftlet/shop/0")
+    }
+
     @Test func sandboxConfig() {
         let dns = ResolvConf(parsing: "# comment\nnameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch lan example\noptions ndots:2\n")
         #expect(dns.servers == ["192.0.2.53"])
@@ -107,6 +125,14 @@ import Testing
         #expect(config.labels[PodLabels.podName] == "web")
         #expect(config.linux.cgroupParent == "/kubepods/burstable/podu-1")
         #expect(config.linux.securityContext.namespaceOptions.network == .pod)
+        // The shim group the kubelet chose; a pod naming its own group keeps it.
+        #expect(config.annotations["io.containerd.runc.v2.group"] == nil)
+        let grouped = PodSandboxSpec.config(pod: Self.pod, attempt: 0, logRoot: "/logs", dns: dns, shimGroup: "swiftlet/shop/1")
+        #expect(grouped.annotations["io.containerd.runc.v2.group"] == "swiftlet/shop/1")
+        var ownShim = Self.pod
+        ownShim["metadata"]["annotations"] = ["io.containerd.runc.v2.group": "web-alone"]
+        #expect(PodSandboxSpec.config(pod: ownShim, attempt: 0, logRoot: "/logs", dns: dns, shimGroup: "swiftlet/shop/1")
+            .annotations["io.containerd.runc.v2.group"] == "web-alone")
 
         var hostPod = Self.pod
         hostPod["spec"]["hostNetwork"] = true
