@@ -74,8 +74,10 @@ extension NodeAgent {
         defer { if let shimGroup { releaseShimGroup(shimGroup) } }
         guard let sandboxConfig = try await ensureSandbox(pod: pod, runtimePod: &runtimePod, shimGroup: shimGroup) else { return }
         if try await killUnhealthyContainers(pod: pod, runtimePod: runtimePod) { runtimePod = try await observe(uid: uid) }
-        try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key)
-        runtimePod = try await observe(uid: uid)
+        if try await startContainers(pod: pod, runtimePod: runtimePod, sandboxConfig: sandboxConfig, key: key) {
+            runtimePod = try await observe(uid: uid)
+            noteObserved(runtimePod, podKey: key)
+        }
         await syncProbeWorkers(pod: pod, runtimePod: runtimePod)
         try await writeStatus(pod: pod, observation: podObservation(pod: pod, runtimePod: runtimePod))
         // A container waiting out its restart or pull delay is looked at again when the delay
@@ -110,6 +112,18 @@ extension NodeAgent {
         state.withLock { s in
             let left = s.startingShimGroups[group, default: 1] - 1
             s.startingShimGroups[group] = left > 0 ? left : nil
+        }
+    }
+
+    /// Tells the relist what this sync saw of the pod's created and running containers, so the
+    /// relist does not wake the pod again for containers it just started (a second sync of every
+    /// new pod, with all its runtime calls). Exited containers are left for the relist to report:
+    /// an exit seen only here has not been acted on yet.
+    func noteObserved(_ runtimePod: RuntimePod, podKey: String) {
+        state.withLock { s in
+            for run in runtimePod.runs.values.joined() where run.state == .containerRunning || run.state == .containerCreated {
+                s.relisted[run.id] = RelistEntry(state: run.state, podKey: podKey)
+            }
         }
     }
 
@@ -148,33 +162,37 @@ extension NodeAgent {
     }
 
     /// Starts what should run next: init containers one at a time in order, then every app
-    /// container that has not run, or exited and may restart (after its backoff).
-    func startContainers(pod: JSON, runtimePod: RuntimePod, sandboxConfig: Runtime_V1_PodSandboxConfig, key: String) async throws {
-        guard let sandboxID = runtimePod.sandboxID else { return }
+    /// container that has not run, or exited and may restart (after its backoff). True when it
+    /// started any.
+    func startContainers(pod: JSON, runtimePod: RuntimePod, sandboxConfig: Runtime_V1_PodSandboxConfig, key: String) async throws -> Bool {
+        guard let sandboxID = runtimePod.sandboxID else { return false }
+        var started = false
         let restartPolicy = pod["spec"]["restartPolicy"].stringValue ?? "Always"
         let context = runtimeContext(pod: pod, podIP: runtimePod.podIP ?? "")
         for container in pod["spec"]["initContainers"].arrayValue ?? [] {
             let name = container["name"].stringValue ?? ""
             guard let newest = runtimePod.runs[name]?.first else {
                 try await startContainer(pod: pod, container: container, attempt: 0, sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
-                return
+                return true
             }
             switch newest.state {
             case .containerExited where newest.exitCode == 0: continue
             case .containerExited:
-                guard restartPolicy != "Never" else { return }
+                guard restartPolicy != "Never" else { return false }
                 if try await restartAllowed(pod: pod, name: name, exited: newest) {
                     try await startContainer(pod: pod, container: container, attempt: newest.metadata.attempt + 1,
                                              sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                    return true
                 }
-                return
-            default: return  // running (or being created): wait for it
+                return false
+            default: return false  // running (or being created): wait for it
             }
         }
         for container in pod["spec"]["containers"].arrayValue ?? [] {
             let name = container["name"].stringValue ?? ""
             guard let newest = runtimePod.runs[name]?.first else {
                 try await startContainer(pod: pod, container: container, attempt: 0, sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                started = true
                 continue
             }
             guard newest.state == .containerExited else { continue }
@@ -182,8 +200,10 @@ extension NodeAgent {
             if restart, try await restartAllowed(pod: pod, name: name, exited: newest) {
                 try await startContainer(pod: pod, container: container, attempt: newest.metadata.attempt + 1,
                                          sandboxID: sandboxID, sandboxConfig: sandboxConfig, context: context)
+                started = true
             }
         }
+        return started
     }
 
     /// Whether an exited container may restart now; arms its backoff on first sight of the exit.
