@@ -122,6 +122,33 @@ public enum WebSocketTunnel {
         }
     }
 
+    /// Reads a client's frames until it closes, fails or `onData` throws: data frames (binary,
+    /// text, continuation) go to `onData` with their FIN bit, pings are answered, a close is
+    /// echoed through `sendClose` (1002 on a protocol error).
+    static func readData(from client: RawConnection, sendClose: @Sendable (UInt16) async -> Void,
+                         onData: (ByteBuffer, _ fin: Bool) async throws -> Void) async {
+        var reader = FrameReader()
+        do {
+            while let bytes = try await client.read() {
+                for frame in try reader.feed(bytes) {
+                    switch frame.opcode {
+                    case .binary, .continuation, .text:
+                        try await onData(frame.payload, frame.fin)
+                    case .ping:
+                        try await client.write(WebSocketTunnel.frame(.pong, frame.payload))
+                    case .connectionClose:
+                        await sendClose(1000)
+                        return
+                    default:
+                        continue
+                    }
+                }
+            }
+        } catch {
+            await sendClose(1002)
+        }
+    }
+
     /// Runs the tunnel until either side ends, then closes both.
     public static func run(client: RawConnection, backend: RawConnection) async {
         // One close frame only, whichever side ends first.
@@ -133,26 +160,8 @@ public enum WebSocketTunnel {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Client messages -> backend bytes.
-                var reader = FrameReader()
-                do {
-                    loop: while let bytes = try await client.read() {
-                        for frame in try reader.feed(bytes) {
-                            switch frame.opcode {
-                            case .binary, .continuation, .text:
-                                let data = frame.payload
-                                if data.readableBytes > 0 { try await backend.write(data) }
-                            case .ping:
-                                try await client.write(WebSocketTunnel.frame(.pong, frame.payload))
-                            case .connectionClose:
-                                await sendClose(1000)
-                                break loop
-                            default:
-                                continue
-                            }
-                        }
-                    }
-                } catch {
-                    await sendClose(1002)
+                await readData(from: client, sendClose: sendClose) { payload, _ in
+                    if payload.readableBytes > 0 { try await backend.write(payload) }
                 }
                 await backend.close()
                 await client.close()
@@ -174,7 +183,7 @@ public enum WebSocketTunnel {
 }
 
 /// True for the first caller only.
-private final class CloseOnce: Sendable {
+final class CloseOnce: Sendable {
     private let taken = Mutex(false)
 
     func claim() -> Bool {

@@ -50,11 +50,18 @@ public struct StreamOptions: Equatable, Sendable {
 
 /// The WebSocket subprotocol handshake towards the runtime: containerd 1.6 speaks
 /// `v4.channel.k8s.io` but not v5, which kubectl 1.30+ offers alone. v5 only adds channel 255
-/// (close stdin), which v4 servers ignore as an unknown channel, so a v5-only offer is sent as v4
-/// and the runtime's v4 answer is given back to the client as v5.
+/// (close stdin), so a v5-only offer without stdin is sent as v4 and the runtime's v4 answer is
+/// given back to the client as v5; with stdin the kubelet answers the WebSocket itself and speaks
+/// SPDY to the runtime (`RemoteCommandBridge`), where stdin can end.
 public enum ChannelProtocolShim {
     public static let v4 = "v4.channel.k8s.io"
     public static let v5 = "v5.channel.k8s.io"
+
+    /// Whether a WebSocket client offers v5.
+    public static func offersV5(_ headers: HTTPHeaders) -> Bool {
+        headers[canonicalForm: "Upgrade"].contains { $0.lowercased() == "websocket" }
+            && WebSocketTunnel.offeredProtocols(headers).contains(v5)
+    }
 
     /// The request headers for the runtime and whether the answer must be rewritten to v5.
     public static func requestHeaders(_ headers: HTTPHeaders) -> (HTTPHeaders, rewriteAnswer: Bool) {
@@ -88,9 +95,14 @@ extension NodeAgent {
         }
         let url: String
         var extraQuery = ""
+        var bridged: RemoteCommandBridge.Streams?
         switch route {
         case .exec(let namespace, let pod, let container), .attach(let namespace, let pod, let container):
             let options = StreamOptions(query: request.queryItems)
+            if options.stdin, ChannelProtocolShim.offersV5(request.headers) {
+                // v5 can close stdin, which the runtime's WebSocket (v4) cannot carry: speak SPDY to it.
+                bridged = .init(stdin: options.stdin, stdout: options.stdout, stderr: options.stderr, tty: options.tty)
+            }
             guard options.stdin || options.stdout || options.stderr else {
                 throw StatusError.badRequest("you must specify at least 1 of stdin, stdout, stderr")
             }
@@ -122,6 +134,17 @@ extension NodeAgent {
             extraQuery = ports.map { "port=\($0)" }.joined(separator: "&")
         }
         let backend = try StreamingURL(url)
+        if let bridged {
+            guard let answer = WebSocketTunnel.handshakeResponse(requestHeaders: request.headers, subprotocol: ChannelProtocolShim.v5) else {
+                throw StatusError.badRequest("invalid WebSocket handshake")
+            }
+            logger.debug("bridging stream to SPDY", metadata: ["route": "\(route)", "backend": "\(backend.host):\(backend.port)"])
+            try await UpgradeProxy.proxy(request, writer: writer, to: .init(host: backend.host, port: backend.port),
+                                         head: RemoteCommandBridge.backendHead(uri: backend.pathAndQuery, host: backend.hostHeader),
+                                         adjustResponse: { $0 = answer },
+                                         tunnel: { client, runtime in await RemoteCommandBridge.run(client: client, backend: runtime, streams: bridged) })
+            return
+        }
         let uri = extraQuery.isEmpty ? backend.pathAndQuery
             : backend.pathAndQuery + (backend.pathAndQuery.contains("?") ? "&" : "?") + extraQuery
         let (headers, rewrite) = ChannelProtocolShim.requestHeaders(request.headers)
