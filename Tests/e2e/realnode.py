@@ -26,7 +26,7 @@ requires_containerd = pytest.mark.skipif(
 IMAGE = "docker.io/library/busybox:test"
 NODE_LOCK = "/tmp/swiftlet-real-node.lock"
 ROUTE_LOCALNET = "/proc/sys/net/ipv4/conf/all/route_localnet"
-APPLETS = ["nslookup", "wget", "sh", "sleep", "echo", "cat", "nc", "httpd", "ls", "stty", "wc"]
+APPLETS = ["nslookup", "wget", "sh", "sleep", "echo", "cat", "nc", "httpd", "ls", "stty", "wc", "tar"]
 
 
 def write_busybox_image(path):

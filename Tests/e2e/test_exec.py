@@ -81,6 +81,20 @@ def test_exec_stdin_reaches_its_end(node, env):
     assert (r.returncode, r.stdout) == (0, ""), r.stderr
 
 
+def test_cp_both_ways(node, tmp_path):
+    # kubectl cp runs tar in the pod with the archive on stdin (into the pod) or stdout (out of it).
+    source = tmp_path / "in.txt"
+    source.write_bytes(b"copied\n" * 5000)
+    r = kubectl(node, "cp", str(source), "shell:/tmp/in.txt")
+    assert r.returncode == 0, r.stderr
+    r = kubectl(node, "exec", "shell", "--", "wc", "-c", "/tmp/in.txt")
+    assert (r.returncode, r.stdout.split()[0]) == (0, "35000"), r.stderr
+    back = tmp_path / "back.txt"
+    r = kubectl(node, "cp", "shell:/tmp/in.txt", str(back))
+    assert r.returncode == 0, r.stderr
+    assert back.read_bytes() == source.read_bytes()
+
+
 @pytest.mark.parametrize("args,expected", [
     (["exec", "shell", "-c", "nope", "--", "echo"], "container nope is not valid for pod shell"),
     (["exec", "missing", "--", "echo"], "not found"),
