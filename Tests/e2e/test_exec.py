@@ -73,9 +73,12 @@ def test_exec_stdin_reaches_its_end(node, env):
     # containerd 1.6 speaks v4 at most, so the kubelet speaks SPDY to it and ends the stdin stream.
     r = kubectl(node, "exec", "-i", "shell", "--", "sh", "-c", "cat; echo done; exit 4", env=env, input="line1\nline2\n")
     assert (r.returncode, r.stdout) == (4, "line1\nline2\ndone\n"), r.stderr
-    # A megabyte in, in many messages, all of it counted before the end.
+    # A megabyte in, in many messages, all of it counted before the end; and a megabyte through.
     r = kubectl(node, "exec", "-i", "shell", "--", "wc", "-c", env=env, input="x" * 1_000_000)
     assert (r.returncode, r.stdout.strip()) == (0, "1000000"), r.stderr
+    data = "".join(f"{i:07d}\n" for i in range(125_000))
+    r = kubectl(node, "exec", "-i", "shell", "--", "cat", env=env, input=data)
+    assert r.returncode == 0 and r.stdout == data, (r.stderr, len(r.stdout))
     # No input at all: stdin ends at once.
     r = kubectl(node, "exec", "-i", "shell", "--", "cat", env=env, input="")
     assert (r.returncode, r.stdout) == (0, ""), r.stderr
