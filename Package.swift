@@ -209,6 +209,8 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            // Call deadlines as event-loop timers (ContainerRuntimeClient.withDeadline).
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         // Cluster DNS: the wire codec, the cluster zone (CoreDNS `kubernetes` semantics), the cache,
@@ -363,6 +365,7 @@ let package = Package(
         // Golden bytes come from protoc --encode/--decode (Debian's protobuf-compiler).
         .testTarget(name: "CRITests", dependencies: [
             "CRI", "ContainerdSupport", "KubeAPI", "SwiftletSystem", .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
         ]),
         // Pure translators, plus a real containerd + CRI run of the pod runtime.
         .testTarget(name: "NodeAgentTests", dependencies: [

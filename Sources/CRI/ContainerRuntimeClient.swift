@@ -2,6 +2,8 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
 import NIOCore
+import NIOPosix
+import Synchronization
 
 import Glibc
 
@@ -120,24 +122,56 @@ public final class ContainerRuntimeClient: Sendable {
         _ method: Method.Type, _ request: Method.Input, timeout: Duration?
     ) async throws -> Method.Output {
         var options = GRPCCore.CallOptions.defaults
-        options.timeout = timeout ?? defaultTimeout
+        // The deadline is kept by `withDeadline`, not by grpc-swift (see there).
+        options.timeout = nil
         // Fail at once when the socket is gone instead of waiting out the deadline.
         options.waitForReady = false
+        let grpc = self.grpc, callOptions = options
         do {
-            return try await grpc.unary(
-                request: ClientRequest(message: request),
-                descriptor: Method.descriptor,
-                serializer: CRIMessageSerializer<Method.Input>(),
-                deserializer: CRIMessageDeserializer<Method.Output>(),
-                options: options
-            ) { response in
-                try response.message
+            return try await Self.withDeadline(timeout ?? defaultTimeout) {
+                try await grpc.unary(
+                    request: ClientRequest(message: request),
+                    descriptor: Method.descriptor,
+                    serializer: CRIMessageSerializer<Method.Input>(),
+                    deserializer: CRIMessageDeserializer<Method.Output>(),
+                    options: callOptions
+                ) { response in
+                    try response.message
+                }
             }
         } catch {
             let name = "\(Method.descriptor.service.service)/\(Method.descriptor.method)"
             let mapped = CRIError.from(error, method: name, socket: socketPath)
             logger.debug("CRI call failed", metadata: ["method": "\(name)", "error": "\(mapped)"])
             throw mapped
+        }
+    }
+
+    /// Runs `body`, cancelled when `timeout` passes (it then throws DEADLINE_EXCEEDED). The timer
+    /// is an event-loop task, removed when the call ends. grpc-swift keeps a call's deadline with
+    /// a `Task.sleep` that it cancels when the call ends, and a cancelled sleep keeps its memory
+    /// until the deadline would have passed: with the kubelet's 2-minute runtime-request-timeout
+    /// that held a few kB per runtime call for two minutes, megabytes of the kubelet's RSS in a
+    /// burst of pod starts.
+    static func withDeadline<T: Sendable>(
+        _ timeout: Duration, on loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any(),
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let work = Task { try await body() }
+        let expired = DeadlineFlag()
+        let timer = loop.scheduleTask(in: TimeAmount(max(timeout, .zero))) {
+            expired.set()
+            work.cancel()
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            do {
+                return try await work.value
+            } catch where expired.isSet {
+                throw RPCError(code: .deadlineExceeded, message: "no answer within \(timeout)")
+            }
+        } onCancel: {
+            work.cancel()
         }
     }
 
@@ -178,4 +212,11 @@ public final class ContainerRuntimeClient: Sendable {
     private static func errnoText() -> String {
         String(cString: strerror(errno))
     }
+}
+
+/// Whether a call's deadline passed.
+private final class DeadlineFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

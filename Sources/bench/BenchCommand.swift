@@ -31,6 +31,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Override the number of pods created before the list measurement (cluster: pods scheduled; apiwrites: pod write sequences, default 5,000; node: pods created at once, default 30).")
     var pods: Int?
 
+    @Option(help: "node: how many times the pods are created at once, on one server; start-up figures are the median burst's (default 3, 1 with --quick).")
+    var bursts: Int?
+
     @Option(help: "cluster: override the number of simulated nodes (default 1,000).")
     var nodes: Int?
 
@@ -99,7 +102,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard geteuid() == 0 else { throw ValidationError("the node scenario runs containerd and needs root") }
         let count = pods ?? 30
         try await runScenario(server: swiftlet) { work in
-            try await NodeScenario(binary: swiftlet, work: work, pods: max(count, 1), idleSeconds: quick ? 10 : 30).run()
+            try await NodeScenario(binary: swiftlet, work: work, pods: max(count, 1), bursts: max(bursts ?? (quick ? 1 : 3), 1),
+                                   idleSeconds: quick ? 10 : 30).run()
         }
     }
 

@@ -16,6 +16,9 @@ struct NodeScenario {
     let binary: String
     let work: String
     let pods: Int
+    /// How many times the pods are created at once (deleted in between); this VM's start-up
+    /// figures vary by about 15% from one burst to the next.
+    let bursts: Int
     /// How long the kubelet's CPU is sampled with the pods running and nothing changing.
     let idleSeconds: Int
 
@@ -23,7 +26,7 @@ struct NodeScenario {
     static let namespace = "bench-node"
 
     func run() async throws -> NodeReport {
-        var report = NodeReport(machine: Machine.current(), pods: pods, idleSeconds: idleSeconds)
+        var report = NodeReport(machine: Machine.current(), pods: pods, bursts: bursts, idleSeconds: idleSeconds)
         try Self.writeBusyboxImage(to: "\(work)/node/agent/images/busybox-bench.tar")
         let arguments = ["--node-name", "bench-node"]
         // Fresh data directory: certificates, the datastore, containerd's state and the image import.
@@ -85,14 +88,14 @@ struct NodeScenario {
         throw BenchError("the node was not Ready within 120 s")
     }
 
-    /// Creates `pods` pods at once and times each from its create request to the watch event that
-    /// shows it Running with its container ready; then samples the kubelet with them running, and
-    /// deletes them (waiting until containerd has stopped them).
+    /// Creates `pods` pods at once, `bursts` times, each pod timed from its create request to
+    /// the watch event that shows it Running with its container ready (the median burst by p99
+    /// is the one reported); after the last, samples the kubelet with the pods running. Pods are
+    /// deleted after each burst (waiting until containerd has stopped them).
     private func podBurst(client: KubeClient.HTTPClient, kubelet: Int32, report: inout NodeReport) async throws {
         _ = try await client.create(.namespaces, namespace: nil, object: [
             "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(Self.namespace)]], subresource: nil)
         // The namespace's default ServiceAccount is not needed: the pods name none and mount nothing.
-        let tracker = try await RunningTracker.start(client: client, namespace: Self.namespace)
         let sampler = Task.detached { () -> Int in
             var peak = 0
             while !Task.isCancelled {
@@ -101,7 +104,40 @@ struct NodeScenario {
             }
             return peak
         }
-        Progress.say("creating \(pods) pods at once")
+        var runs: [(startup: LatencyStats, allRunning: Double)] = []
+        for burst in 1...bursts {
+            Progress.say("creating \(pods) pods at once" + (bursts > 1 ? " (burst \(burst) of \(bursts))" : ""))
+            let run = try await createAtOnce(client: client)
+            runs.append(run)
+            Progress.say("  all Running after \(Format.seconds(run.allRunning)); p50 \(Format.ms(run.startup.p50)), "
+                + "p99 \(Format.ms(run.startup.p99)); kubelet RSS \(Format.megabytes(ClusterServer.rss(pid: kubelet)))")
+            if burst < bursts { try await deletePods(client: client) }
+        }
+        let median = runs.sorted { $0.startup.p99 < $1.startup.p99 }[(runs.count - 1) / 2]
+        report.startup = median.startup
+        report.allRunningSeconds = median.allRunning
+        report.burstStartups = runs.map(\.startup)
+        // Let the status writes and events of the burst settle before the idle measurement.
+        try await Task.sleep(for: .seconds(5))
+        let cpuBefore = ClusterServer.cpuSeconds(pid: kubelet) ?? 0
+        let idleStart = ContinuousClock.now
+        try await Task.sleep(for: .seconds(idleSeconds))
+        let cpuAfter = ClusterServer.cpuSeconds(pid: kubelet) ?? 0
+        report.kubeletIdleCPUPercent = (cpuAfter - cpuBefore) / (ContinuousClock.now - idleStart).inSeconds * 100
+        report.kubeletRSSWithPods = ClusterServer.rss(pid: kubelet)
+        let shims = Self.shims(of: work)
+        report.shimCount = shims.count
+        report.shimRSS = shims.compactMap { ClusterServer.rss(pid: $0) }.reduce(0, +)
+        sampler.cancel()
+        report.kubeletRSSPeak = await sampler.value
+        Progress.say("deleting the pods")
+        try await deletePods(client: client)
+    }
+
+    /// One burst: `pods` pods created at once, until all are Running.
+    private func createAtOnce(client: KubeClient.HTTPClient) async throws -> (startup: LatencyStats, allRunning: Double) {
+        let tracker = try await RunningTracker.start(client: client, namespace: Self.namespace)
+        defer { tracker.cancel() }
         let begin = ContinuousClock.now
         let createdAt = await withTaskGroup(of: (String, ContinuousClock.Instant?).self) { group in
             for index in 0..<pods {
@@ -130,27 +166,12 @@ struct NodeScenario {
             try await Task.sleep(for: .milliseconds(20))
         }
         let running = tracker.running
-        tracker.cancel()
-        report.startup = LatencyStats(milliseconds: createdAt.compactMap { name, sent in
-            running[name].map { ($0 - sent).inMilliseconds }
-        })
-        report.allRunningSeconds = (ContinuousClock.now - begin).inSeconds
-        Progress.say("  all Running after \(Format.seconds(report.allRunningSeconds)); p50 \(Format.ms(report.startup?.p50)), "
-            + "p99 \(Format.ms(report.startup?.p99))")
-        // Let the status writes and events of the burst settle before the idle measurement.
-        try await Task.sleep(for: .seconds(5))
-        let cpuBefore = ClusterServer.cpuSeconds(pid: kubelet) ?? 0
-        let idleStart = ContinuousClock.now
-        try await Task.sleep(for: .seconds(idleSeconds))
-        let cpuAfter = ClusterServer.cpuSeconds(pid: kubelet) ?? 0
-        report.kubeletIdleCPUPercent = (cpuAfter - cpuBefore) / (ContinuousClock.now - idleStart).inSeconds * 100
-        report.kubeletRSSWithPods = ClusterServer.rss(pid: kubelet)
-        let shims = Self.shims(of: work)
-        report.shimCount = shims.count
-        report.shimRSS = shims.compactMap { ClusterServer.rss(pid: $0) }.reduce(0, +)
-        sampler.cancel()
-        report.kubeletRSSPeak = await sampler.value
-        Progress.say("deleting the pods")
+        let startup = LatencyStats(milliseconds: createdAt.compactMap { name, sent in running[name].map { ($0 - sent).inMilliseconds } })
+        return (startup, (ContinuousClock.now - begin).inSeconds)
+    }
+
+    /// Deletes the burst's pods and waits until the API has none and containerd no shims.
+    private func deletePods(client: KubeClient.HTTPClient) async throws {
         for index in 0..<pods {
             _ = try? await client.delete(.pods, namespace: Self.namespace, name: "burst-\(index)",
                                          options: DeleteOptions(gracePeriodSeconds: 0))
@@ -263,10 +284,13 @@ final class RunningTracker: @unchecked Sendable {
 struct NodeReport: Sendable, Codable, ScenarioReport {
     var machine: Machine
     var pods: Int
+    var bursts: Int
     var idleSeconds: Int
     var freshReadySeconds: Double = 0
     var warmReadySeconds: Double = 0
+    /// The median burst's start-up (by p99), and every burst's.
     var startup: LatencyStats?
+    var burstStartups: [LatencyStats] = []
     var allRunningSeconds: Double = 0
     var kubeletRSSIdleNoPods: Int?
     var kubeletRSSWithPods: Int?
@@ -285,12 +309,16 @@ struct NodeReport: Sendable, Codable, ScenarioReport {
              warmReadySeconds < 3 ? "met" : "MISSED"),
         ]
         if let startup {
-            rows.append(("pod start-up p50 (\(pods) created at once)", Format.ms(startup.p50), "< 1 s", startup.p50 < 1000 ? "met" : "MISSED"))
+            let of = bursts > 1 ? ", median of \(bursts) bursts" : ""
+            rows.append(("pod start-up p50 (\(pods) created at once\(of))", Format.ms(startup.p50), "< 1 s", startup.p50 < 1000 ? "met" : "MISSED"))
             rows.append(("pod start-up p99", Format.ms(startup.p99), "< 2 s", startup.p99 < 2000 ? "met" : "MISSED"))
             rows.append(("pod start-up max", Format.ms(startup.max), "-", ""))
+            if burstStartups.count > 1 {
+                rows.append(("every burst's p50 / p99", burstStartups.map { "\(Format.ms($0.p50)) / \(Format.ms($0.p99))" }.joined(separator: ", "), "-", ""))
+            }
         }
         rows += [
-            ("all \(pods) pods Running", Format.seconds(allRunningSeconds), "-", ""),
+            ("all \(pods) pods Running (median burst)", Format.seconds(allRunningSeconds), "-", ""),
             ("kubelet RSS, no pods", Format.megabytes(kubeletRSSIdleNoPods), "-", ""),
             ("kubelet RSS with \(pods) pods (peak)", Format.megabytes(kubeletRSSPeak), "< 40 MB",
              (kubeletRSSPeak ?? .max) < 40 << 20 ? "met" : "MISSED"),
