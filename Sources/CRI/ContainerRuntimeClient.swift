@@ -147,30 +147,31 @@ public final class ContainerRuntimeClient: Sendable {
         }
     }
 
-    /// Runs `body`, cancelled when `timeout` passes (it then throws DEADLINE_EXCEEDED). The timer
-    /// is an event-loop task, removed when the call ends. grpc-swift keeps a call's deadline with
-    /// a `Task.sleep` that it cancels when the call ends, and a cancelled sleep keeps its memory
-    /// until the deadline would have passed: with the kubelet's 2-minute runtime-request-timeout
-    /// that held a few kB per runtime call for two minutes, megabytes of the kubelet's RSS in a
-    /// burst of pod starts.
+    /// Runs `body` with a deadline: when `timeout` passes first, throws DEADLINE_EXCEEDED at once
+    /// and cancels `body`; a cancelled caller gets `CancellationError` at once. The timer is an
+    /// event-loop task, removed when the call ends. (grpc-swift keeps a call's deadline with a
+    /// `Task.sleep` that it cancels when the call ends, and a cancelled sleep keeps its memory until
+    /// the deadline would have passed: with the kubelet's 2-minute runtime-request-timeout that held
+    /// a few kB per runtime call for two minutes, megabytes of the kubelet's RSS in a burst of pod
+    /// starts.)
     static func withDeadline<T: Sendable>(
         _ timeout: Duration, on loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any(),
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let work = Task { try await body() }
-        let expired = DeadlineFlag()
+        let outcome = CallOutcome<T>()
+        let work = Task {
+            do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
+        }
         let timer = loop.scheduleTask(in: TimeAmount(max(timeout, .zero))) {
-            expired.set()
-            work.cancel()
+            outcome.finish(.failure(RPCError(code: .deadlineExceeded, message: "no answer within \(timeout)")))
+            // Off the event loop: the call's cancellation handlers may wait for this very loop.
+            Task { work.cancel() }
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
-            do {
-                return try await work.value
-            } catch where expired.isSet {
-                throw RPCError(code: .deadlineExceeded, message: "no answer within \(timeout)")
-            }
+            try await outcome.value()
         } onCancel: {
+            outcome.finish(.failure(CancellationError()))
             work.cancel()
         }
     }
@@ -214,9 +215,32 @@ public final class ContainerRuntimeClient: Sendable {
     }
 }
 
-/// Whether a call's deadline passed.
-private final class DeadlineFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
+/// The first of a call's result, its deadline and its caller's cancellation, for one waiter.
+private final class CallOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(done: Bool, result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>(
+        (false, nil, nil))
+
+    /// Records `result` unless something came first, and wakes the waiter.
+    func finish(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { s -> CheckedContinuation<T, any Error>? in
+            guard !s.done else { return nil }
+            s.done = true
+            s.result = result
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The first outcome, once there is one.
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { s -> Result<T, any Error>? in
+                if s.done { return s.result }
+                s.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
 }

@@ -26,14 +26,25 @@ enum GRPCProbe {
         options.timeout = timeout
         // Fail once the connection cannot be made, like upstream's blocking dial with a deadline.
         options.waitForReady = true
-        do {
-            let status = try await withGRPCClient(transport: transport) { client in
-                try await client.unary(
+        // The connection is closed as soon as the call ended, not gracefully: a graceful shutdown
+        // waits for the HTTP/2 handshake, which a peer that is not a gRPC server never completes,
+        // and the probe worker would wait with it forever.
+        let client = GRPCClient(transport: transport)
+        let result: Result<Int, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await client.runConnections() }
+            defer { group.cancelAll() }
+            do {
+                return .success(try await client.unary(
                     request: ClientRequest(message: HealthMessages.request(service: service),
                                            metadata: ["user-agent": "kube-probe/\(SwiftletVersion.kubernetesMajor).\(SwiftletVersion.kubernetesMinor)"]),
                     descriptor: method, serializer: RawBytes(), deserializer: RawBytes(), options: options
-                ) { response in try HealthMessages.status(try response.message) }
+                ) { response in try HealthMessages.status(try response.message) })
+            } catch {
+                return .failure(error)
             }
+        }
+        do {
+            let status = try result.get()
             guard status == 1 else {
                 return ProbeOutcome(.failure, "service unhealthy (responded with \"\(statusNames[status] ?? String(status))\")")
             }

@@ -113,10 +113,16 @@ public final class ControlServer: Sendable {
         close(wakeRead)
         close(wakeWrite)
         // Remove only our own socket: a successor may already have bound a new one at the path.
+        // A process being spawned at this moment holds a copy of our listener until its exec, so
+        // the socket can answer for a moment after the close: look again before deciding.
         var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, ControlSocketProbe.probe(path) != .live {
-            unlink(path)
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return }
+        var live = ControlSocketProbe.probe(path) == .live
+        for _ in 0..<25 where live {
+            try? await Task.sleep(for: .milliseconds(20))
+            live = ControlSocketProbe.probe(path) == .live
         }
+        if !live { unlink(path) }
     }
 
     /// Whether a peer with `uid` may use a server running as `serverUID`.

@@ -111,7 +111,9 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
         let leaders = Leadership()
         let stopped = Recorder()
         func candidate(_ name: String) -> Task<Void, any Error> {
-            let e = elector(api, name)
+            // A 5 s lease: with the 2 s one, a leader starved of CPU for two seconds by the
+            // parallel test run lost its lease before it could notice (as any lease holder would).
+            let e = elector(api, name, lease: .seconds(5))
             return Task {
                 try await e.run(onStartedLeading: {
                     leaders.state.withLock { $0.current += 1; $0.maximum = max($0.maximum, $0.current); $0.starts.append(name) }
@@ -122,7 +124,7 @@ private func lease(_ api: FakeAPIClient) async throws -> JSON {
         }
         let a = candidate("a"), b = candidate("b")
         #expect(await eventually { leaders.state.withLock { $0.current } == 1 })
-        try await Task.sleep(for: .milliseconds(600))  // several renew periods with both campaigning
+        try await Task.sleep(for: .milliseconds(1500))  // several renew periods with both campaigning
         #expect(leaders.state.withLock { $0.maximum } == 1)
         let first = try #require(leaders.state.withLock { $0.starts.first })
         let (leaderTask, otherTask) = first == "a" ? (a, b) : (b, a)

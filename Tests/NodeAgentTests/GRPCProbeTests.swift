@@ -1,4 +1,5 @@
 import GRPCCore
+import Glibc
 import GRPCNIOTransportHTTP2Posix
 import Testing
 @testable import NodeAgent
@@ -78,6 +79,29 @@ import Testing
         try await withServer([HealthService()]) { port in freePort = port }
         let begin = ContinuousClock.now
         let outcome = await GRPCProbe.check(host: "127.0.0.1", port: freePort, service: "", timeout: .seconds(1))
+        #expect(outcome.status == .failure)
+        #expect(outcome.output.hasPrefix("timeout:"), "\(outcome.output)")
+        #expect(ContinuousClock.now - begin < .seconds(6))
+    }
+
+    /// A port that takes TCP connections but never speaks HTTP/2 (an HTTP/1 server, a wrong port):
+    /// a failure at the timeout, not a probe worker waiting for the handshake forever.
+    @Test func aPeerThatIsNotGRPCFailsWithinTheTimeout() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        #expect(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let begin = ContinuousClock.now
+        let outcome = await GRPCProbe.check(host: "127.0.0.1", port: port, service: "", timeout: .seconds(1))
         #expect(outcome.status == .failure)
         #expect(outcome.output.hasPrefix("timeout:"), "\(outcome.output)")
         #expect(ContinuousClock.now - begin < .seconds(6))

@@ -6,9 +6,16 @@ import SwiftletCLI
 /// `swiftlet kubectl` and `swiftlet logs` hand over to another program with exec, and `logs -f`
 /// follows a file: checked on the built binary with fake tools in a temporary directory.
 @Suite(.serialized) struct CLIPassthroughTests {
-    /// Writes an executable shell script.
+    /// Writes an executable shell script through a close-on-exec descriptor: a process that a
+    /// parallel test spawns meanwhile must not keep it open for writing, or executing the script
+    /// fails with ETXTBSY ("Text file busy").
     static func script(_ path: String, _ body: String) throws {
-        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        let bytes = Array(("#!/bin/sh\n" + body + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
         chmod(path, 0o755)
     }
 
@@ -18,8 +25,15 @@ import SwiftletCLI
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: false)
         try Self.script(bin + "/kubectl", #"printf '%s|' "$0" "$KUBECONFIG" "$@"; echo; echo oops >&2; exit 7"#)
         let kubeconfig = dir.path + "/admin.yaml"
-        let result = try await CLITests.swiftlet(["kubectl", "get", "pods", "-A", "--output=name"], dir: dir.path,
+        var result = try await CLITests.swiftlet(["kubectl", "get", "pods", "-A", "--output=name"], dir: dir.path,
                                                  extra: ["PATH": bin, "SWIFTLET_WRITE_KUBECONFIG": kubeconfig])
+        // A process spawned by a parallel test between our open and its exec holds the script
+        // open for a moment; the kernel then refuses to run it. Try again, a few times.
+        for _ in 0..<5 where result.status == 127 && result.stderr.contains("Text file busy") {
+            try await Task.sleep(for: .milliseconds(100))
+            result = try await CLITests.swiftlet(["kubectl", "get", "pods", "-A", "--output=name"], dir: dir.path,
+                                                 extra: ["PATH": bin, "SWIFTLET_WRITE_KUBECONFIG": kubeconfig])
+        }
         #expect(result.status == 7)
         #expect(result.stdout == "\(bin)/kubectl|\(kubeconfig)|get|pods|-A|--output=name|\n")
         #expect(result.stderr == "oops\n")
