@@ -21,11 +21,11 @@ run: deps build
 
 ## Unit tests (swift-testing), then integration tests with real kubectl and the Python client.
 test: build
-	$(SWIFT) test --parallel
+	SWIFT=$(SWIFT) Scripts/unit-tests
 	$(PYTHON) -m pytest -q Tests/e2e
 
 unit:
-	$(SWIFT) test --parallel
+	SWIFT=$(SWIFT) Scripts/unit-tests
 
 e2e: build
 	$(PYTHON) -m pytest -q Tests/e2e

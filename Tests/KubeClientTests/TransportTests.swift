@@ -59,11 +59,14 @@ import Testing
                                                options: ListOptions(resourceVersion: "0", timeoutSeconds: 60))
             let (established, signal) = AsyncStream<Void>.makeStream()
             let consumer = Task { () -> (any Error)? in
+                // Ends the signal stream too, so a watch that ends without its first event fails
+                // the test below instead of leaving it waiting.
+                defer { signal.finish() }
                 do { for try await _ in watch { signal.yield() } } catch { return error }
                 return nil
             }
             var events = established.makeAsyncIterator()
-            _ = await events.next()
+            try #require(await events.next() != nil, "the watch ended before replaying \"before\"")
             try await server.restart()
             let failure = await consumer.value
             let clientError = try #require(failure as? KubeClientError)
