@@ -217,14 +217,12 @@ public final class ContainerRuntimeClient: Sendable {
 
 /// The first of a call's result, its deadline and its caller's cancellation, for one waiter.
 private final class CallOutcome<T: Sendable>: Sendable {
-    private let state = Mutex<(done: Bool, result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>(
-        (false, nil, nil))
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
 
     /// Records `result` unless something came first, and wakes the waiter.
     func finish(_ result: Result<T, any Error>) {
         let waiter = state.withLock { s -> CheckedContinuation<T, any Error>? in
-            guard !s.done else { return nil }
-            s.done = true
+            guard s.result == nil else { return nil }
             s.result = result
             defer { s.waiter = nil }
             return s.waiter
@@ -236,9 +234,8 @@ private final class CallOutcome<T: Sendable>: Sendable {
     func value() async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let ready = state.withLock { s -> Result<T, any Error>? in
-                if s.done { return s.result }
-                s.waiter = continuation
-                return nil
+                if s.result == nil { s.waiter = continuation }
+                return s.result
             }
             if let ready { continuation.resume(with: ready) }
         }

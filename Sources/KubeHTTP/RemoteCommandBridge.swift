@@ -80,15 +80,11 @@ public enum RemoteCommandBridge {
     public static func run(client: RawConnection, backend: RawConnection, streams: Streams) async {
         let (synStreams, ids) = openStreams(streams)
         let channels = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
-        let once = CloseOnce()
-        @Sendable func sendClose(_ code: UInt16) async {
-            guard once.claim() else { return }
-            try? await client.write(WebSocketTunnel.closeFrame(code: code))
-        }
+        let closer = CloseFrameOnce(client)
         do {
             try await backend.write(synStreams)
         } catch {
-            await sendClose(1011)
+            await closer.send(1011)
             await client.close()
             await backend.close()
             return
@@ -99,7 +95,7 @@ public enum RemoteCommandBridge {
                 var writer = SPDYFrameWriter()
                 var message = ByteBuffer()
                 var stdinClosed = false
-                await WebSocketTunnel.readData(from: client, sendClose: sendClose) { payload, fin in
+                await WebSocketTunnel.readData(from: client, closer: closer) { payload, fin in
                     var payload = payload
                     message.writeBuffer(&payload)
                     guard fin else { return }
@@ -133,9 +129,9 @@ public enum RemoteCommandBridge {
                             }
                         }
                     }
-                    await sendClose(1000)
+                    await closer.send(1000)
                 } catch {
-                    await sendClose(1011)
+                    await closer.send(1011)
                 }
                 await client.close()
                 await backend.close()

@@ -50,12 +50,14 @@ public struct SPDYFrameWriter: Sendable {
             var block = headerBlock(headers)
             body.writeBuffer(&block)
             Self.control(type: 1, flags: fin ? SPDYFrame.finFlag : 0, body: body, into: &out)
-        case .synReply(let id):
+        case .synReply(let id), .headers(let id):
+            // Both carry a stream id and a header block; this client sends them empty.
             var body = ByteBuffer()
             body.writeInteger(id & 0x7FFF_FFFF)
             var block = headerBlock([])
             body.writeBuffer(&block)
-            Self.control(type: 2, flags: 0, body: body, into: &out)
+            let type: UInt16 = if case .synReply = frame { 2 } else { 8 }
+            Self.control(type: type, flags: 0, body: body, into: &out)
         case .rstStream(let id, let status):
             var body = ByteBuffer()
             body.writeInteger(id & 0x7FFF_FFFF)
@@ -74,12 +76,6 @@ public struct SPDYFrameWriter: Sendable {
             body.writeInteger(last & 0x7FFF_FFFF)
             body.writeInteger(UInt32(0))  // OK
             Self.control(type: 7, flags: 0, body: body, into: &out)
-        case .headers(let id):
-            var body = ByteBuffer()
-            body.writeInteger(id & 0x7FFF_FFFF)
-            var block = headerBlock([])
-            body.writeBuffer(&block)
-            Self.control(type: 8, flags: 0, body: body, into: &out)
         case .windowUpdate(let id, let delta):
             var body = ByteBuffer()
             body.writeInteger(id & 0x7FFF_FFFF)

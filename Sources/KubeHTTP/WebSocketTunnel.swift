@@ -124,8 +124,8 @@ public enum WebSocketTunnel {
 
     /// Reads a client's frames until it closes, fails or `onData` throws: data frames (binary,
     /// text, continuation) go to `onData` with their FIN bit, pings are answered, a close is
-    /// echoed through `sendClose` (1002 on a protocol error).
-    static func readData(from client: RawConnection, sendClose: @Sendable (UInt16) async -> Void,
+    /// echoed through `closer` (1002 on a protocol error).
+    static func readData(from client: RawConnection, closer: CloseFrameOnce,
                          onData: (ByteBuffer, _ fin: Bool) async throws -> Void) async {
         var reader = FrameReader()
         do {
@@ -137,7 +137,7 @@ public enum WebSocketTunnel {
                     case .ping:
                         try await client.write(WebSocketTunnel.frame(.pong, frame.payload))
                     case .connectionClose:
-                        await sendClose(1000)
+                        await closer.send(1000)
                         return
                     default:
                         continue
@@ -145,22 +145,17 @@ public enum WebSocketTunnel {
                 }
             }
         } catch {
-            await sendClose(1002)
+            await closer.send(1002)
         }
     }
 
     /// Runs the tunnel until either side ends, then closes both.
     public static func run(client: RawConnection, backend: RawConnection) async {
-        // One close frame only, whichever side ends first.
-        let once = CloseOnce()
-        @Sendable func sendClose(_ code: UInt16) async {
-            guard once.claim() else { return }
-            try? await client.write(closeFrame(code: code))
-        }
+        let closer = CloseFrameOnce(client)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Client messages -> backend bytes.
-                await readData(from: client, sendClose: sendClose) { payload, _ in
+                await readData(from: client, closer: closer) { payload, _ in
                     if payload.readableBytes > 0 { try await backend.write(payload) }
                 }
                 await backend.close()
@@ -172,7 +167,7 @@ public enum WebSocketTunnel {
                     while let bytes = try await backend.read() {
                         try await client.write(WebSocketTunnel.frame(.binary, bytes))
                     }
-                    await sendClose(1000)
+                    await closer.send(1000)
                 } catch {}
                 await client.close()
                 await backend.close()
@@ -182,14 +177,21 @@ public enum WebSocketTunnel {
     }
 }
 
-/// True for the first caller only.
-final class CloseOnce: Sendable {
-    private let taken = Mutex(false)
+/// A WebSocket's close frame to a client, sent once, whichever side of a tunnel ends first.
+final class CloseFrameOnce: Sendable {
+    private let client: RawConnection
+    private let sent = Mutex(false)
 
-    func claim() -> Bool {
-        taken.withLock { t in
-            defer { t = true }
-            return !t
+    init(_ client: RawConnection) {
+        self.client = client
+    }
+
+    func send(_ code: UInt16) async {
+        let first = sent.withLock { sent in
+            defer { sent = true }
+            return !sent
         }
+        guard first else { return }
+        try? await client.write(WebSocketTunnel.closeFrame(code: code))
     }
 }

@@ -31,8 +31,8 @@ extension NodeAgent {
     /// just listed them.
     func observe(uid: String, includeStopped: Bool = false, sandboxes: [Runtime_V1_PodSandbox]? = nil) async throws -> RuntimePod {
         var result = RuntimePod()
-        var listed = sandboxes ?? []
-        if sandboxes == nil { listed = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid])) }
+        let listed: [Runtime_V1_PodSandbox]
+        if let sandboxes { listed = sandboxes } else { listed = try await runtime.listPodSandbox(filter: .labels([PodLabels.podUID: uid])) }
         result.allSandboxes = listed.sorted { $0.createdAt > $1.createdAt }
         let sandbox: Runtime_V1_PodSandbox
         if let ready = result.allSandboxes.first(where: { $0.state == .sandboxReady }) {
